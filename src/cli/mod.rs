@@ -1,0 +1,89 @@
+//! Command-line interface (SPEC §5): argument parsing, output formatting, exit codes
+//! (0 ok, 1 no route / nothing found, 2 bad input or usage).
+
+mod info;
+mod ingest;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "lnroute",
+    version,
+    about = "Lightning Network gossip indexer and route engine"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Read gossip (gossip_store, bolt7, gossmap-compress, CLN listchannels/listnodes, LND describegraph) into a graph file.
+    Ingest(ingest::IngestArgs),
+    /// What a graph file holds.
+    Info(info::InfoArgs),
+    /// Write a synthetic, signed, mainnet-like network as a gossip_store.
+    Generate(GenerateArgs),
+}
+
+#[derive(clap::Args)]
+pub struct GenerateArgs {
+    /// Number of nodes.
+    #[arg(long, default_value_t = 1000)]
+    pub nodes: u32,
+    /// Random seed (same seed, same network).
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Output gossip_store file.
+    #[arg(short = 'o', long = "output")]
+    pub output: PathBuf,
+}
+
+/// Default graph path for commands taking `--graph`.
+pub const DEFAULT_GRAPH: &str = "data/graph.lnrg";
+
+/// An error with the exit code it maps to.
+pub struct Failure {
+    pub code: i32,
+    pub message: String,
+}
+
+impl Failure {
+    pub fn bad_input(e: impl std::fmt::Display) -> Failure {
+        Failure {
+            code: 2,
+            message: e.to_string(),
+        }
+    }
+}
+
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return code;
+        }
+    };
+    let result = match cli.command {
+        Command::Ingest(a) => ingest::run(a),
+        Command::Info(a) => info::run(a),
+        Command::Generate(a) => generate(a),
+    };
+    match result {
+        Ok(code) => code,
+        Err(f) => {
+            eprintln!("error: {}", f.message.replace('\n', " "));
+            f.code
+        }
+    }
+}
+
+fn generate(a: GenerateArgs) -> Result<i32, Failure> {
+    let _ = a;
+    Err(Failure::bad_input("generate: not implemented yet"))
+}
