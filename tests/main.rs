@@ -1,0 +1,6 @@
+//! The one integration-test crate. Each module covers one area; `common` has shared helpers.
+//! Real-data tests read `../shared/data` (or `$LNROUTE_DATA_DIR`); they skip when it is absent
+//! unless `LNROUTE_REQUIRE_DATA=1`, which makes them fail instead (CI sets it).
+
+mod common;
+mod graph_file;
