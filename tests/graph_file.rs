@@ -46,11 +46,17 @@ fn write_open_round_trip() {
     Graph::write(&data, "tiny", &path).unwrap();
     let g = Graph::open(&path).unwrap();
     let s = g.summary();
-    assert_eq!((s.nodes, s.channels, s.halves, s.disabled_halves), (3, 3, 6, 0));
+    assert_eq!(
+        (s.nodes, s.channels, s.halves, s.disabled_halves),
+        (3, 3, 6, 0)
+    );
     assert_eq!(s.total_capacity_sat, 3_000_000);
     let c = g.chan_idx(Scid::new(700_001, 1, 0)).unwrap();
     let p = g.half_policy(lnroute::HalfIdx::new(c, 0)).unwrap();
-    assert_eq!(p.htlc_maximum_msat, 1_000_000_000, "missing htlc max defaults to capacity");
+    assert_eq!(
+        p.htlc_maximum_msat, 1_000_000_000,
+        "missing htlc max defaults to capacity"
+    );
     assert_eq!(g.meta().source_summary, "tiny");
 }
 
@@ -64,10 +70,16 @@ fn flipped_bytes_and_truncation_are_refused() {
     for i in 0..good.len() {
         let mut bad = good.clone();
         bad[i] ^= 0x40;
-        assert!(Graph::from_bytes(&bad).is_err(), "flipped byte {i} accepted");
+        assert!(
+            Graph::from_bytes(&bad).is_err(),
+            "flipped byte {i} accepted"
+        );
     }
     for len in 0..good.len() {
-        assert!(Graph::from_bytes(&good[..len]).is_err(), "truncation to {len} accepted");
+        assert!(
+            Graph::from_bytes(&good[..len]).is_err(),
+            "truncation to {len} accepted"
+        );
     }
     assert!(Graph::from_bytes(&good).is_ok());
 }

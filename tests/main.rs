@@ -4,3 +4,5 @@
 
 mod common;
 mod graph_file;
+mod router;
+mod spec_check;

@@ -3,6 +3,9 @@
 
 mod info;
 mod ingest;
+pub mod route;
+
+pub use route::{write_jsonl, EngineArgs};
 
 use std::path::PathBuf;
 
@@ -25,6 +28,10 @@ pub enum Command {
     Ingest(ingest::IngestArgs),
     /// What a graph file holds.
     Info(info::InfoArgs),
+    /// Route one payment; JSON answer on stdout.
+    Route(route::RouteArgs),
+    /// Route many queries (JSONL) in parallel; answers in input order.
+    Batch(route::BatchArgs),
     /// Write a synthetic, signed, mainnet-like network as a gossip_store.
     Generate(GenerateArgs),
 }
@@ -73,6 +80,8 @@ pub fn main() -> i32 {
         Command::Ingest(a) => ingest::run(a),
         Command::Info(a) => info::run(a),
         Command::Generate(a) => generate(a),
+        Command::Route(a) => route::run_route(a),
+        Command::Batch(a) => route::run_batch(a),
     };
     match result {
         Ok(code) => code,
@@ -86,4 +95,22 @@ pub fn main() -> i32 {
 fn generate(a: GenerateArgs) -> Result<i32, Failure> {
     let _ = a;
     Err(Failure::bad_input("generate: not implemented yet"))
+}
+
+/// A progress bar on stderr (hidden when `quiet` or stderr is not a terminal).
+pub fn progress_bar(len: u64, what: &str, quiet: bool) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if quiet || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(len);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{msg} [{bar:40}] {pos}/{len} ({per_sec}, eta {eta})",
+        )
+        .expect("valid template")
+        .progress_chars("=> "),
+    );
+    bar.set_message(what.to_string());
+    bar
 }

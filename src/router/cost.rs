@@ -1,0 +1,159 @@
+//! The cost model: what one hop of a candidate path costs the search.
+//!
+//! `cost(hop) = fee_msat + risk_msat + cltv_msat + hop_penalty_msat`, where
+//! - `fee_msat` is the BOLT #7 fee on the amount really forwarded (0 on the first hop);
+//! - `risk_msat = (risk_base_msat + amount × risk_amount_ppm / 10⁶) × (−ln P)` prices the chance
+//!   that the hop fails; `P` is the uniform-liquidity success probability (Pickhardt & Richter
+//!   2021, arXiv 2107.05322) of sending `amount` over a half with capacity `c`, conditioned on what
+//!   is known of its liquidity: if it is known to hold at least `lo` and at most `hi`, then
+//!   `P = 1` for `amount ≤ lo`, `0` for `amount > hi`, else `(hi + 1 − amount) / (hi + 1 − lo)`;
+//! - `cltv_msat = amount × cltv_delta × cltv_ppb / 10⁹` prices locked-up time;
+//! - `hop_penalty_msat` is a flat price per hop.
+//!
+//! All terms are non-negative and a path's cost is the sum of its hops' costs, so Dijkstra
+//! applies. With `CostParams::fee_only()` the cost is exactly the fee, and the search returns
+//! the cheapest route.
+
+use serde::{Deserialize, Serialize};
+
+/// Named, settable parameters of the cost model (CLI flags `--risk-base-msat` etc.).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CostParams {
+    /// Fixed price of a certain failure (−ln P = 1), msat.
+    pub risk_base_msat: f64,
+    /// Price of a certain failure per million of the amount (ppm).
+    pub risk_amount_ppm: f64,
+    /// Price of locking the amount for one block, parts per billion of the amount.
+    pub cltv_ppb: f64,
+    /// Flat price per hop, msat.
+    pub hop_penalty_msat: f64,
+    /// Hops with success probability below this are not used at all (0 disables).
+    pub min_hop_probability: f64,
+}
+
+impl Default for CostParams {
+    fn default() -> Self {
+        CostParams {
+            risk_base_msat: 2_000.0,
+            risk_amount_ppm: 5_000.0,
+            cltv_ppb: 20.0,
+            hop_penalty_msat: 100.0,
+            min_hop_probability: 1e-4,
+        }
+    }
+}
+
+impl CostParams {
+    /// Fee only: the search finds the cheapest route and ignores probabilities.
+    pub fn fee_only() -> CostParams {
+        CostParams {
+            risk_base_msat: 0.0,
+            risk_amount_ppm: 0.0,
+            cltv_ppb: 0.0,
+            hop_penalty_msat: 0.0,
+            min_hop_probability: 0.0,
+        }
+    }
+    pub fn is_fee_only(&self) -> bool {
+        self.risk_base_msat == 0.0
+            && self.risk_amount_ppm == 0.0
+            && self.cltv_ppb == 0.0
+            && self.hop_penalty_msat == 0.0
+    }
+    /// Price of `−ln P = 1` for `amount_msat`.
+    #[inline]
+    pub fn risk_unit_msat(&self, amount_msat: u64) -> f64 {
+        self.risk_base_msat + amount_msat as f64 * self.risk_amount_ppm * 1e-6
+    }
+    #[inline]
+    pub fn cltv_msat(&self, amount_msat: u64, cltv_delta: u32) -> f64 {
+        amount_msat as f64 * cltv_delta as f64 * self.cltv_ppb * 1e-9
+    }
+}
+
+/// BOLT #7 forwarding fee: `base + floor(amount × ppm / 10⁶)`.
+#[inline]
+pub fn fee_msat(base_fee_msat: u32, fee_ppm: u32, amount_msat: u64) -> u64 {
+    let prop = (amount_msat as u128 * fee_ppm as u128) / 1_000_000;
+    (base_fee_msat as u128 + prop).min(u64::MAX as u128) as u64
+}
+
+/// What is known of a half's available liquidity: at least `min_msat`, at most `max_msat`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LiquidityBounds {
+    pub min_msat: u64,
+    pub max_msat: u64,
+}
+
+impl LiquidityBounds {
+    pub fn unknown(capacity_msat: u64) -> Self {
+        LiquidityBounds {
+            min_msat: 0,
+            max_msat: capacity_msat,
+        }
+    }
+    pub fn certain(liquidity_msat: u64) -> Self {
+        LiquidityBounds {
+            min_msat: liquidity_msat,
+            max_msat: liquidity_msat,
+        }
+    }
+}
+
+/// Probability that `amount_msat` more can be sent over a half whose liquidity lies uniformly
+/// in `bounds`, given that `used_msat` is already being sent over it by other parts of the same
+/// payment: `P(X ≥ used + amount) / P(X ≥ used)`. Always in [0, 1].
+#[inline]
+pub fn success_probability(bounds: LiquidityBounds, used_msat: u64, amount_msat: u64) -> f64 {
+    let lo = bounds.min_msat;
+    let hi = bounds.max_msat.max(lo);
+    let total = used_msat.saturating_add(amount_msat);
+    if total <= lo {
+        return 1.0;
+    }
+    if total > hi {
+        return 0.0;
+    }
+    let range = (hi - lo) as f64 + 1.0;
+    // P(X >= t) for t in (lo, hi] = (hi + 1 - t) / range; for t <= lo it is 1.
+    let p_total = (hi - total) as f64 + 1.0;
+    let p_used = if used_msat <= lo {
+        range
+    } else {
+        (hi - used_msat) as f64 + 1.0
+    };
+    (p_total / p_used).clamp(0.0, 1.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn probability_basics() {
+        let b = LiquidityBounds::unknown(1_000);
+        assert_eq!(success_probability(b, 0, 0), 1.0);
+        assert!((success_probability(b, 0, 500) - 501.0 / 1001.0).abs() < 1e-12);
+        assert_eq!(success_probability(b, 0, 1_001), 0.0);
+        // conditioning on what other parts use
+        let p_all = success_probability(b, 0, 600);
+        let p_first = success_probability(b, 0, 300);
+        let p_second = success_probability(b, 300, 300);
+        assert!((p_first * p_second - p_all).abs() < 1e-12);
+        let known = LiquidityBounds {
+            min_msat: 400,
+            max_msat: 800,
+        };
+        assert_eq!(success_probability(known, 0, 400), 1.0);
+        assert_eq!(success_probability(known, 0, 801), 0.0);
+        assert!(
+            success_probability(known, 0, 600) > 0.0 && success_probability(known, 0, 600) < 1.0
+        );
+    }
+    #[test]
+    fn fee_formula() {
+        assert_eq!(fee_msat(1000, 1, 1_000_000), 1001);
+        assert_eq!(fee_msat(0, 100, 9_999), 0);
+        assert_eq!(fee_msat(0, u32::MAX, u64::MAX), u64::MAX, "saturates");
+    }
+}

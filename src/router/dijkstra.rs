@@ -1,0 +1,289 @@
+//! The path search: Dijkstra run backward from the target, carrying the exact amount each node
+//! must receive, so every fee is computed on the amount really forwarded (BOLT #7 formula).
+//!
+//! Invariants of a found path (the answer builder relies on them):
+//! - it starts at the source and ends at the target, and visits no node twice (nodes on a
+//!   label's path to the target were settled before it, and settled nodes are never relabeled);
+//! - every hop is an enabled half (or an overlay half) not excluded, with
+//!   `htlc_min ≤ amount ≤ htlc_max` and `used + amount ≤ capacity`;
+//! - fees, CLTV and hops are within the budgets given.
+//!
+//! Budgets are enforced during the search (a label over budget is dropped), which can miss a
+//! feasible route when the cheapest label at some node is over budget while a dearer one is not;
+//! the caller retries with a higher CLTV/hop price (Lagrangian relaxation) before giving up.
+
+use super::cost::{fee_msat, success_probability, CostParams, LiquidityBounds};
+use super::liquidity::LiquidityKnowledge;
+use super::overlay::{EdgeKind, Resolved};
+use super::search::{Label, SearchState, PRUNED_CLTV, PRUNED_FEE, PRUNED_HOPS};
+use crate::graph::Graph;
+
+/// Limits and prices of one search.
+#[derive(Clone, Copy, Debug)]
+pub struct SearchParams<'a> {
+    pub amount_msat: u64,
+    pub fee_budget_msat: u64,
+    /// `max_total_cltv_expiry_delta − final_cltv_expiry_delta`.
+    pub cltv_budget: u32,
+    pub max_hops: u32,
+    pub cost: &'a CostParams,
+    /// Extra price per block per hop (msat), raised on retries when the CLTV budget binds.
+    pub cltv_extra_msat: f64,
+    /// Extra price per hop (msat), raised on retries when the hop limit binds.
+    pub hop_extra_msat: f64,
+}
+
+/// Native copy of the fields of one half the search needs.
+#[derive(Clone, Copy, Debug)]
+pub struct EdgeView {
+    pub from: u32,
+    pub half: u32,
+    pub base_fee_msat: u32,
+    pub fee_ppm: u32,
+    pub htlc_minimum_msat: u64,
+    pub htlc_maximum_msat: u64,
+    pub capacity_msat: u64,
+    pub cltv_expiry_delta: u16,
+    /// Liquidity is exactly `capacity_msat` (first hops).
+    pub certain: bool,
+    pub first_hop: bool,
+}
+
+/// One hop of a found path, source first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PathHop {
+    pub from: u32,
+    pub to: u32,
+    /// Query-global half id (graph halves, then overlay halves).
+    pub half: u32,
+}
+
+/// What the search found.
+#[derive(Clone, Debug)]
+pub struct FoundPath {
+    pub hops: Vec<PathHop>,
+    pub cost: f64,
+}
+
+/// Liquidity bounds of a half: learned knowledge if any, else `[0, capacity]`.
+#[inline]
+pub fn bounds_of(
+    know: Option<&LiquidityKnowledge>,
+    e: &EdgeView,
+    graph_halves: u32,
+) -> LiquidityBounds {
+    if e.certain {
+        return LiquidityBounds::certain(e.capacity_msat);
+    }
+    match know {
+        Some(k) if e.half < graph_halves => k.bounds(e.half, e.capacity_msat),
+        _ => LiquidityBounds::unknown(e.capacity_msat),
+    }
+}
+
+/// Finds the cheapest path for `sp.amount_msat` from `r.source` to `r.target`.
+pub fn shortest_path(
+    g: &Graph,
+    r: &Resolved,
+    know: Option<&LiquidityKnowledge>,
+    sp: &SearchParams,
+    st: &mut SearchState,
+) -> Option<FoundPath> {
+    st.begin_search();
+    let d = g.data();
+    let offsets = d.route_in_offsets.as_slice();
+    let edges = d.route_in.as_slice();
+    let n_graph = r.graph_nodes;
+    let check_chans = !r.excluded_chans.is_empty();
+    let check_nodes = !r.excluded_nodes.is_empty();
+    let fee_only = sp.cost.is_fee_only() && sp.cltv_extra_msat == 0.0 && sp.hop_extra_msat == 0.0;
+
+    st.set_label(
+        r.target,
+        Label {
+            cost: 0.0,
+            need_msat: sp.amount_msat,
+            cltv: 0,
+            hops: 0,
+            probability: 1.0,
+            via_half: u32::MAX,
+            next: u32::MAX,
+        },
+    );
+    while let Some(item) = st.heap.pop() {
+        let v = item.node;
+        if st.settled(v) || item.cost > st.label(v).cost {
+            continue;
+        }
+        st.settle(v);
+        if v == r.source {
+            return Some(reconstruct(r, st));
+        }
+        let lv = *st.label(v);
+        if lv.hops >= sp.max_hops {
+            st.pruned |= PRUNED_HOPS;
+            continue;
+        }
+        let relax = |st: &mut SearchState, e: EdgeView| {
+            let u = e.from;
+            if st.settled(u) {
+                return;
+            }
+            if check_nodes && r.excluded_nodes.contains(u) {
+                return;
+            }
+            let is_source = u == r.source;
+            if is_source && r.first_hops_only && !e.first_hop {
+                return;
+            }
+            let a = lv.need_msat;
+            if a < e.htlc_minimum_msat || a > e.htlc_maximum_msat {
+                return;
+            }
+            let used = st.used(e.half);
+            if used.saturating_add(a) > e.capacity_msat {
+                return;
+            }
+            let (fee, delta) = if is_source {
+                (0, 0)
+            } else {
+                (
+                    fee_msat(e.base_fee_msat, e.fee_ppm, a),
+                    e.cltv_expiry_delta as u32,
+                )
+            };
+            let need = a.saturating_add(fee);
+            if need - sp.amount_msat > sp.fee_budget_msat {
+                st.pruned |= PRUNED_FEE;
+                return;
+            }
+            let cltv = lv.cltv + delta;
+            if cltv > sp.cltv_budget {
+                st.pruned |= PRUNED_CLTV;
+                return;
+            }
+            let p = success_probability(bounds_of(know, &e, r.graph_halves), used, a);
+            if p <= 0.0 || p < sp.cost.min_hop_probability {
+                return;
+            }
+            let mut cost = lv.cost + fee as f64;
+            if !fee_only {
+                cost += sp.cost.risk_unit_msat(a) * -p.ln()
+                    + sp.cost.cltv_msat(a, delta)
+                    + delta as f64 * sp.cltv_extra_msat
+                    + sp.cost.hop_penalty_msat
+                    + sp.hop_extra_msat;
+            }
+            if !st.labeled(u) || cost < st.label(u).cost {
+                st.set_label(
+                    u,
+                    Label {
+                        cost,
+                        need_msat: need,
+                        cltv,
+                        hops: lv.hops + 1,
+                        probability: lv.probability * p,
+                        via_half: e.half,
+                        next: v,
+                    },
+                );
+            }
+        };
+        if v < n_graph {
+            let (s, t) = (
+                offsets[v as usize].to_native() as usize,
+                offsets[v as usize + 1].to_native() as usize,
+            );
+            for ae in &edges[s..t] {
+                let half = ae.half.to_native();
+                if check_chans && r.excluded_chans.contains(half / 2) {
+                    continue;
+                }
+                relax(
+                    st,
+                    EdgeView {
+                        from: ae.from.to_native(),
+                        half,
+                        base_fee_msat: ae.base_fee_msat.to_native(),
+                        fee_ppm: ae.fee_ppm.to_native(),
+                        htlc_minimum_msat: ae.htlc_minimum_msat.to_native(),
+                        htlc_maximum_msat: ae.htlc_maximum_msat.to_native(),
+                        capacity_msat: ae.capacity_msat.to_native(),
+                        cltv_expiry_delta: ae.cltv_expiry_delta.to_native(),
+                        certain: false,
+                        first_hop: false,
+                    },
+                );
+            }
+        }
+        if st.has_overlay(v) {
+            for (i, ve) in r.edges.iter().enumerate() {
+                if ve.to == v {
+                    relax(st, virtual_view(r, i));
+                }
+            }
+        }
+    }
+    None
+}
+
+/// The search's view of overlay edge `i`.
+pub fn virtual_view(r: &Resolved, i: usize) -> EdgeView {
+    let ve = &r.edges[i];
+    EdgeView {
+        from: ve.from,
+        half: r.graph_halves + i as u32,
+        base_fee_msat: ve.base_fee_msat,
+        fee_ppm: ve.fee_ppm,
+        htlc_minimum_msat: ve.htlc_minimum_msat,
+        htlc_maximum_msat: ve.htlc_maximum_msat,
+        capacity_msat: ve.capacity_msat,
+        cltv_expiry_delta: ve.cltv_expiry_delta,
+        certain: ve.kind == EdgeKind::FirstHop,
+        first_hop: ve.kind == EdgeKind::FirstHop,
+    }
+}
+
+/// The search's view of any query-global half id.
+pub fn edge_view(g: &Graph, r: &Resolved, half: u32) -> EdgeView {
+    if let Some(i) = half.checked_sub(r.graph_halves) {
+        return virtual_view(r, i as usize);
+    }
+    let d = g.data();
+    let h = half as usize;
+    let cap = d.chan_capacity_sat[h / 2].to_native().saturating_mul(1000);
+    let (a, b) = (
+        d.chan_node_1[h / 2].to_native(),
+        d.chan_node_2[h / 2].to_native(),
+    );
+    EdgeView {
+        from: if h % 2 == 0 { a } else { b },
+        half,
+        base_fee_msat: d.half_base_fee_msat[h].to_native(),
+        fee_ppm: d.half_fee_ppm[h].to_native(),
+        htlc_minimum_msat: d.half_htlc_min_msat[h].to_native(),
+        htlc_maximum_msat: d.half_htlc_max_msat[h].to_native().min(cap),
+        capacity_msat: cap,
+        cltv_expiry_delta: d.half_cltv_delta[h].to_native(),
+        certain: false,
+        first_hop: false,
+    }
+}
+
+fn reconstruct(r: &Resolved, st: &SearchState) -> FoundPath {
+    let mut hops = Vec::with_capacity(st.label(r.source).hops as usize);
+    let mut u = r.source;
+    while u != r.target {
+        let l = st.label(u);
+        hops.push(PathHop {
+            from: u,
+            to: l.next,
+            half: l.via_half,
+        });
+        u = l.next;
+    }
+    FoundPath {
+        hops,
+        cost: st.label(r.source).cost,
+    }
+}

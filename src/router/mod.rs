@@ -1,0 +1,170 @@
+//! The route engine (SPEC §4): resolve a query against the mmap'd graph, search with
+//! probability-aware costs, split into parts when that is better, and answer.
+//!
+//! Entry points: [`Router::route`] (one query, with a caller-owned [`SearchState`]),
+//! [`batch::route_batch`] (many queries in parallel, one state per thread).
+
+pub mod baseline;
+pub mod batch;
+pub mod cost;
+pub mod dijkstra;
+pub mod liquidity;
+pub mod mpp;
+pub mod overlay;
+pub mod query;
+pub mod search;
+
+use std::sync::Arc;
+use std::time::Instant;
+
+pub use cost::CostParams;
+pub use liquidity::LiquidityKnowledge;
+pub use mpp::MppParams;
+pub use query::{Answer, Hop, NoRoute, Part, Query};
+pub use search::SearchState;
+
+use crate::graph::Graph;
+use crate::types::{HalfIdx, Scid};
+use dijkstra::{shortest_path, SearchParams};
+use mpp::{PlanCtx, PlannedPart};
+use overlay::{resolve, ResolveError, Resolved};
+
+/// A route engine over one graph snapshot. Cheap to clone; share between threads.
+#[derive(Clone)]
+pub struct Router {
+    pub graph: Arc<Graph>,
+    pub cost: CostParams,
+    pub mpp: MppParams,
+    pub knowledge: Option<Arc<LiquidityKnowledge>>,
+}
+
+impl Router {
+    pub fn new(graph: Arc<Graph>) -> Router {
+        Router {
+            graph,
+            cost: CostParams::default(),
+            mpp: MppParams::default(),
+            knowledge: None,
+        }
+    }
+
+    /// Answers one query. Never panics on bad input: bad queries get `status: error`.
+    pub fn route(&self, q: &Query, st: &mut SearchState) -> Answer {
+        let start = Instant::now();
+        let mut a = self.route_inner(q, st);
+        a.id = q.id.clone();
+        a.elapsed_us = start.elapsed().as_micros() as u64;
+        a
+    }
+
+    fn route_inner(&self, q: &Query, st: &mut SearchState) -> Answer {
+        let g = &*self.graph;
+        let r = match resolve(g, q) {
+            Ok(r) => r,
+            Err(ResolveError::Invalid(m)) => return Answer::error(None, m),
+            Err(ResolveError::UnknownNode(_)) => {
+                return Answer::no_route(None, NoRoute::UnknownNode)
+            }
+        };
+        let final_cltv = q.final_cltv();
+        let Some(cltv_budget) = q.max_total_cltv().checked_sub(final_cltv) else {
+            return Answer::no_route(None, NoRoute::CltvBudget);
+        };
+        st.begin_query(r.node_count(), r.half_count());
+        for e in &r.edges {
+            st.mark_overlay(e.to);
+        }
+        let ctx = PlanCtx {
+            g,
+            r: &r,
+            know: self.knowledge.as_deref(),
+            cost: &self.cost,
+            mpp: &self.mpp,
+            amount_msat: q.amount_msat,
+            fee_budget_msat: q.max_fee(),
+            cltv_budget,
+            max_hops: q.hops_limit(),
+            max_parts: q.parts_limit(),
+        };
+        match mpp::plan(&ctx, st) {
+            Ok(parts) => self.answer(&r, q, parts),
+            Err(_) => Answer::no_route(None, self.diagnose(&ctx, st)),
+        }
+    }
+
+    fn answer(&self, r: &Resolved, q: &Query, planned: Vec<PlannedPart>) -> Answer {
+        let g = &*self.graph;
+        let probability: f64 = planned.iter().map(|p| p.probability).product();
+        let parts = planned
+            .into_iter()
+            .map(|p| Part {
+                amount_msat: p.amount_msat,
+                fee_msat: p.fee_msat,
+                cltv_expiry_delta: q.final_cltv() + p.cltv_sum,
+                probability: p.probability,
+                hops: p
+                    .hops
+                    .iter()
+                    .map(|h| Hop {
+                        channel: self.half_scid(r, h.half),
+                        from: r.node_id(g, h.from),
+                        to: r.node_id(g, h.to),
+                        amount_msat: h.amount_msat,
+                        fee_msat: h.fee_msat,
+                        cltv_expiry_delta: h.cltv_expiry_delta,
+                    })
+                    .collect(),
+            })
+            .collect();
+        Answer::ok(None, q.amount_msat, parts, probability)
+    }
+
+    fn half_scid(&self, r: &Resolved, half: u32) -> Scid {
+        match r.virtual_edge(half) {
+            Some(e) => e.scid,
+            None => self.graph.scid(HalfIdx(half).chan()),
+        }
+    }
+
+    /// Names why no route was found: searches again with budgets lifted, fee-only costs and a
+    /// split allowed, and reports the first limit that stands in the way.
+    fn diagnose(&self, ctx: &PlanCtx, st: &mut SearchState) -> NoRoute {
+        let fee_only = CostParams::fee_only();
+        let sp = SearchParams {
+            amount_msat: 1,
+            fee_budget_msat: u64::MAX,
+            cltv_budget: u32::MAX,
+            max_hops: u32::MAX,
+            cost: &fee_only,
+            cltv_extra_msat: 0.0,
+            hop_extra_msat: 0.0,
+        };
+        st.clear_used();
+        if shortest_path(ctx.g, ctx.r, None, &sp, st).is_none() {
+            return NoRoute::NoPath;
+        }
+        let free = PlanCtx {
+            g: ctx.g,
+            r: ctx.r,
+            know: None,
+            cost: &fee_only,
+            mpp: ctx.mpp,
+            amount_msat: ctx.amount_msat,
+            fee_budget_msat: u64::MAX,
+            cltv_budget: u32::MAX,
+            max_hops: u32::MAX,
+            max_parts: ctx.max_parts,
+        };
+        let Ok(parts) = mpp::plan(&free, st) else {
+            return NoRoute::InsufficientCapacity;
+        };
+        let fee: u64 = parts.iter().map(|p| p.fee_msat).sum();
+        if fee > ctx.fee_budget_msat {
+            return NoRoute::FeeBudget;
+        }
+        if parts.iter().any(|p| p.hops.len() as u32 > ctx.max_hops) {
+            return NoRoute::HopLimit;
+        }
+        NoRoute::CltvBudget
+    }
+}

@@ -1,0 +1,337 @@
+//! Multi-path payments: splitting an amount into up to `max_parts` parts.
+//!
+//! Algorithm (greedy successive shortest paths on residual, probability-aware costs):
+//! 1. Route the whole amount on one path. If `max_parts == 1`, or that path's success
+//!    probability is at least [`MppParams::single_path_probability`], it is the answer.
+//! 2. Otherwise build a split: repeatedly search a path for the remaining amount `r` (halving
+//!    the searched amount down to `r / parts_left` when no single path can carry it), then give
+//!    that path the largest share `y` for which the path's success probability — conditioned on
+//!    the amounts earlier parts already put on the same halves — stays at or above
+//!    [`MppParams::part_probability`] (never less than `r / parts_left`, so the split always
+//!    completes within `max_parts`). The share is recorded on each half it crosses, so later
+//!    searches see shared halves' remaining capacity and their lower probability
+//!    (`P(X ≥ used + a) / P(X ≥ used)` in the uniform model) and steer around them.
+//!    If the split runs out of parts or capacity with cautious shares, it is rebuilt with the
+//!    target halved, then with no target (each path takes all it can carry).
+//! 3. The single path and the split are compared on the same objective, total fee +
+//!    `risk_unit(amount) × (−ln P(all parts succeed))`, and the lower one wins.
+//!
+//! Budgets: the fee budget is shared by all parts (each part's search gets what earlier parts
+//! left); CLTV and hop limits apply per part.
+
+use super::cost::{fee_msat, success_probability, CostParams};
+use super::dijkstra::{bounds_of, edge_view, shortest_path, FoundPath, SearchParams};
+use super::liquidity::LiquidityKnowledge;
+use super::overlay::Resolved;
+use super::search::{SearchState, PRUNED_CLTV, PRUNED_FEE, PRUNED_HOPS};
+use crate::graph::Graph;
+
+/// Parameters of the splitter.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct MppParams {
+    /// A single path at least this likely to succeed is not split.
+    pub single_path_probability: f64,
+    /// Target success probability of each part when splitting.
+    pub part_probability: f64,
+}
+
+impl Default for MppParams {
+    fn default() -> Self {
+        MppParams {
+            single_path_probability: 0.97,
+            part_probability: 0.85,
+        }
+    }
+}
+
+/// A hop of a planned part: query-global half and node ids, with SPEC §4 amounts.
+#[derive(Clone, Copy, Debug)]
+pub struct PlannedHop {
+    pub from: u32,
+    pub to: u32,
+    pub half: u32,
+    pub amount_msat: u64,
+    pub fee_msat: u64,
+    pub cltv_expiry_delta: u32,
+}
+
+#[derive(Clone, Debug)]
+pub struct PlannedPart {
+    pub amount_msat: u64,
+    pub fee_msat: u64,
+    /// Σ hop deltas (without the final CLTV).
+    pub cltv_sum: u32,
+    /// Success probability given the parts planned before it.
+    pub probability: f64,
+    pub hops: Vec<PlannedHop>,
+}
+
+/// Everything a plan needs besides the search state.
+pub struct PlanCtx<'a> {
+    pub g: &'a Graph,
+    pub r: &'a Resolved,
+    pub know: Option<&'a LiquidityKnowledge>,
+    pub cost: &'a CostParams,
+    pub mpp: &'a MppParams,
+    pub amount_msat: u64,
+    pub fee_budget_msat: u64,
+    pub cltv_budget: u32,
+    pub max_hops: u32,
+    pub max_parts: u32,
+}
+
+/// Why planning failed, before diagnosis.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PlanFailure {
+    pub pruned: u8,
+}
+
+/// Plans the payment: single path or split, whichever scores better.
+pub fn plan(ctx: &PlanCtx, st: &mut SearchState) -> Result<Vec<PlannedPart>, PlanFailure> {
+    let mut pruned = 0u8;
+    let single = find_path(ctx, ctx.amount_msat, ctx.fee_budget_msat, st, &mut pruned)
+        .and_then(|p| build_part(ctx, &p, ctx.amount_msat, st));
+    if ctx.max_parts <= 1 {
+        return single.map(|p| vec![p]).ok_or(PlanFailure { pruned });
+    }
+    if let Some(s) = &single {
+        if s.probability >= ctx.mpp.single_path_probability {
+            return Ok(vec![s.clone()]);
+        }
+    }
+    // A split that runs out of parts or capacity with cautious shares is retried with bolder ones.
+    let mut split_parts = None;
+    for target in [
+        ctx.mpp.part_probability,
+        ctx.mpp.part_probability * 0.5,
+        0.0,
+    ] {
+        split_parts = split(ctx, target, st, &mut pruned);
+        st.clear_used();
+        if split_parts.is_some() {
+            break;
+        }
+    }
+    let split = split_parts;
+    match (single, split) {
+        (None, None) => Err(PlanFailure { pruned }),
+        (Some(s), None) => Ok(vec![s]),
+        (None, Some(parts)) => Ok(parts),
+        (Some(s), Some(parts)) => {
+            if objective(ctx, std::slice::from_ref(&s)) <= objective(ctx, &parts) {
+                Ok(vec![s])
+            } else {
+                Ok(parts)
+            }
+        }
+    }
+}
+
+/// Total fee + risk price of the whole payment failing.
+pub fn objective(ctx: &PlanCtx, parts: &[PlannedPart]) -> f64 {
+    let fee: u64 = parts.iter().map(|p| p.fee_msat).sum();
+    let p: f64 = parts.iter().map(|p| p.probability).product();
+    let risk = if p > 0.0 { -p.ln() } else { 1e9 };
+    fee as f64 + ctx.cost.risk_unit_msat(ctx.amount_msat).max(1.0) * risk
+}
+
+fn split(
+    ctx: &PlanCtx,
+    part_probability: f64,
+    st: &mut SearchState,
+    pruned: &mut u8,
+) -> Option<Vec<PlannedPart>> {
+    st.clear_used();
+    let mut parts: Vec<PlannedPart> = Vec::new();
+    let mut remaining = ctx.amount_msat;
+    let mut fees = 0u64;
+    while remaining > 0 {
+        let parts_left = ctx.max_parts as u64 - parts.len() as u64;
+        if parts_left == 0 {
+            return None;
+        }
+        let floor = remaining.div_ceil(parts_left);
+        let mut x = remaining;
+        let path = loop {
+            if let Some(p) = find_path(ctx, x, ctx.fee_budget_msat - fees, st, pruned) {
+                break p;
+            }
+            if x <= floor {
+                return None;
+            }
+            x = (x / 2).max(floor);
+        };
+        let y = if parts_left == 1 {
+            x
+        } else {
+            best_share(ctx, &path, floor, x, part_probability, st)
+        };
+        let part = build_part(ctx, &path, y, st).or_else(|| build_part(ctx, &path, x, st))?;
+        if fees + part.fee_msat > ctx.fee_budget_msat {
+            return None;
+        }
+        for h in &part.hops {
+            st.add_used(h.half, h.amount_msat);
+        }
+        fees += part.fee_msat;
+        remaining -= part.amount_msat;
+        parts.push(part);
+    }
+    Some(parts)
+}
+
+/// Largest share in `[lo, hi]` whose success probability on `path` is at least the part target.
+fn best_share(
+    ctx: &PlanCtx,
+    path: &FoundPath,
+    lo: u64,
+    hi: u64,
+    target: f64,
+    st: &SearchState,
+) -> u64 {
+    let prob = |y: u64| path_probability(ctx, path, y, st);
+    if prob(hi) >= target {
+        return hi;
+    }
+    if prob(lo) < target {
+        return lo;
+    }
+    let (mut a, mut b) = (lo, hi);
+    while b - a > (hi / 256).max(1) {
+        let m = a + (b - a) / 2;
+        if prob(m) >= target {
+            a = m;
+        } else {
+            b = m;
+        }
+    }
+    a
+}
+
+/// Success probability of sending `amount` over `path` (fees ignored: they change amounts by
+/// well under a percent), given earlier parts.
+fn path_probability(ctx: &PlanCtx, path: &FoundPath, amount: u64, st: &SearchState) -> f64 {
+    path.hops
+        .iter()
+        .map(|h| {
+            let e = edge_view(ctx.g, ctx.r, h.half);
+            success_probability(
+                bounds_of(ctx.know, &e, ctx.r.graph_halves),
+                st.used(h.half),
+                amount,
+            )
+        })
+        .product()
+}
+
+/// Searches a path for `amount`, retrying with rising CLTV/hop prices (Lagrangian relaxation)
+/// or fee-only costs when a budget cut labels off.
+fn find_path(
+    ctx: &PlanCtx,
+    amount: u64,
+    fee_budget: u64,
+    st: &mut SearchState,
+    pruned: &mut u8,
+) -> Option<FoundPath> {
+    let mut sp = SearchParams {
+        amount_msat: amount,
+        fee_budget_msat: fee_budget,
+        cltv_budget: ctx.cltv_budget,
+        max_hops: ctx.max_hops,
+        cost: ctx.cost,
+        cltv_extra_msat: 0.0,
+        hop_extra_msat: 0.0,
+    };
+    if let Some(p) = shortest_path(ctx.g, ctx.r, ctx.know, &sp, st) {
+        return Some(p);
+    }
+    *pruned |= st.pruned;
+    if st.pruned & (PRUNED_CLTV | PRUNED_HOPS) != 0 {
+        let scale = 1_000.0 + amount as f64 * 1e-5;
+        for k in [1.0, 10.0, 100.0] {
+            sp.cltv_extra_msat = scale * k;
+            sp.hop_extra_msat = scale * k * 40.0;
+            if let Some(p) = shortest_path(ctx.g, ctx.r, ctx.know, &sp, st) {
+                return Some(p);
+            }
+            *pruned |= st.pruned;
+        }
+    }
+    if *pruned & PRUNED_FEE != 0 {
+        let fee_only = CostParams::fee_only();
+        sp.cost = &fee_only;
+        sp.cltv_extra_msat = 0.0;
+        sp.hop_extra_msat = 0.0;
+        if let Some(p) = shortest_path(ctx.g, ctx.r, ctx.know, &sp, st) {
+            return Some(p);
+        }
+        *pruned |= st.pruned;
+    }
+    None
+}
+
+/// Computes a part's hop amounts backward from `amount` on `path`; `None` if a hop's limits
+/// (htlc min/max, remaining capacity) or the CLTV budget do not allow it.
+pub fn build_part(
+    ctx: &PlanCtx,
+    path: &FoundPath,
+    amount: u64,
+    st: &SearchState,
+) -> Option<PlannedPart> {
+    let n = path.hops.len();
+    let mut hops = vec![
+        PlannedHop {
+            from: 0,
+            to: 0,
+            half: 0,
+            amount_msat: 0,
+            fee_msat: 0,
+            cltv_expiry_delta: 0
+        };
+        n
+    ];
+    let mut amt = amount;
+    let mut probability = 1.0;
+    let mut cltv_sum = 0u32;
+    for k in (0..n).rev() {
+        let h = path.hops[k];
+        let e = edge_view(ctx.g, ctx.r, h.half);
+        let used = st.used(h.half);
+        if amt < e.htlc_minimum_msat
+            || amt > e.htlc_maximum_msat
+            || used.saturating_add(amt) > e.capacity_msat
+        {
+            return None;
+        }
+        probability *= success_probability(bounds_of(ctx.know, &e, ctx.r.graph_halves), used, amt);
+        let (fee, delta) = if k == 0 {
+            (0, 0)
+        } else {
+            (
+                fee_msat(e.base_fee_msat, e.fee_ppm, amt),
+                e.cltv_expiry_delta as u32,
+            )
+        };
+        hops[k] = PlannedHop {
+            from: h.from,
+            to: h.to,
+            half: h.half,
+            amount_msat: amt,
+            fee_msat: fee,
+            cltv_expiry_delta: delta,
+        };
+        cltv_sum += delta;
+        amt = amt.checked_add(fee)?;
+    }
+    if cltv_sum > ctx.cltv_budget || probability <= 0.0 {
+        return None;
+    }
+    Some(PlannedPart {
+        amount_msat: amount,
+        fee_msat: amt - amount,
+        cltv_sum,
+        probability,
+        hops,
+    })
+}

@@ -1,0 +1,365 @@
+//! Route engine: differential test against an exhaustive reference, SPEC invariants, hints,
+//! first hops, bad queries.
+
+use std::sync::Arc;
+
+use lnroute::graph::Graph;
+use lnroute::router::cost::fee_msat;
+use lnroute::router::query::{FirstHop, RouteHintHop};
+use lnroute::router::{CostParams, Query, Router, SearchState};
+use lnroute::types::{HalfIdx, NodeIdx};
+use rand::{Rng, SeedableRng};
+
+use crate::common::{channel, graph_of, node_id, policy, random_graph};
+use crate::spec_check::check_answer;
+
+/// Exhaustive reference: the minimum fee over all simple paths source → target that can carry
+/// `amount` (capacity respected, enabled halves only), or None.
+fn reference_min_fee(g: &Graph, s: u32, t: u32, amount: u64) -> Option<u64> {
+    fn dfs(
+        g: &Graph,
+        v: u32,
+        t: u32,
+        path: &mut Vec<HalfIdx>,
+        on: &mut Vec<bool>,
+        amount: u64,
+        best: &mut Option<u64>,
+    ) {
+        if v == t {
+            // amounts backward along the path
+            let mut amt = amount;
+            for (k, h) in path.iter().enumerate().rev() {
+                let p = g.half_policy(*h).unwrap();
+                if amt > p.capacity_sat * 1000 || amt > p.htlc_maximum_msat {
+                    return;
+                }
+                if k > 0 {
+                    amt += fee_msat(p.base_fee_msat, p.fee_ppm, amt);
+                }
+            }
+            let fee = amt - amount;
+            if best.map_or(true, |b| fee < b) {
+                *best = Some(fee);
+            }
+            return;
+        }
+        for h in g.out_halves(NodeIdx(v)).collect::<Vec<_>>() {
+            if !g.half_enabled(h) {
+                continue;
+            }
+            let to = g.half_ends(h).1 .0;
+            if on[to as usize] {
+                continue;
+            }
+            on[to as usize] = true;
+            path.push(h);
+            dfs(g, to, t, path, on, amount, best);
+            path.pop();
+            on[to as usize] = false;
+        }
+    }
+    let mut on = vec![false; g.node_count()];
+    on[s as usize] = true;
+    let mut best = None;
+    dfs(g, s, t, &mut Vec::new(), &mut on, amount, &mut best);
+    best
+}
+
+fn fee_only_router(g: Graph) -> Router {
+    let mut r = Router::new(Arc::new(g));
+    r.cost = CostParams::fee_only();
+    r
+}
+
+fn query(g: &Graph, s: u32, t: u32, amount: u64) -> Query {
+    let mut q = Query::new(g.node_id(NodeIdx(s)), g.node_id(NodeIdx(t)), amount);
+    q.max_fee_msat = Some(u64::MAX / 4);
+    q.max_total_cltv_expiry_delta = Some(1_000_000);
+    q.max_parts = Some(1);
+    q
+}
+
+#[test]
+fn differential_fee_only_single_path_matches_exhaustive_search() {
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+    let mut st = SearchState::new();
+    let mut found = 0;
+    let mut compared = 0;
+    for seed in 0..1500u64 {
+        let n = rng.gen_range(3..9);
+        let m = rng.gen_range(n..3 * n);
+        let g = random_graph(seed, n, m);
+        let router = fee_only_router(g);
+        let g = &*router.graph;
+        let nodes = g.node_count() as u32;
+        for _ in 0..4 {
+            let s = rng.gen_range(0..nodes);
+            let t = (s + rng.gen_range(1..nodes)) % nodes;
+            let amount = rng.gen_range(1..3_000_000_000u64);
+            let q = query(g, s, t, amount);
+            let a = router.route(&q, &mut st);
+            check_answer(g, &q, &a).unwrap_or_else(|e| panic!("seed {seed}: {e}"));
+            let expect = reference_min_fee(g, s, t, amount);
+            compared += 1;
+            match expect {
+                None => assert_eq!(a.status, "no_route", "seed {seed} {s}->{t} {amount}: engine found a route the reference did not: {a:?}"),
+                Some(fee) => {
+                    found += 1;
+                    assert_eq!(a.status, "ok", "seed {seed} {s}->{t} {amount}: reference fee {fee}, engine {a:?}");
+                    assert_eq!(a.fee_msat, Some(fee), "seed {seed} {s}->{t} {amount}");
+                }
+            }
+        }
+    }
+    assert!(
+        found > compared / 4,
+        "too few routable cases ({found}/{compared}) to mean anything"
+    );
+}
+
+#[test]
+fn default_engine_answers_satisfy_spec_on_random_graphs() {
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
+    let mut st = SearchState::new();
+    let mut ok = 0;
+    for seed in 0..300u64 {
+        let g = random_graph(1000 + seed, 30, 90);
+        let router = Router::new(Arc::new(g));
+        let g = &*router.graph;
+        let n = g.node_count() as u32;
+        for _ in 0..5 {
+            let s = rng.gen_range(0..n);
+            let t = (s + rng.gen_range(1..n)) % n;
+            let mut q = Query::new(
+                g.node_id(NodeIdx(s)),
+                g.node_id(NodeIdx(t)),
+                rng.gen_range(1_000..4_000_000_000),
+            );
+            if rng.gen_bool(0.3) {
+                q.max_parts = Some(rng.gen_range(1..6));
+            }
+            if rng.gen_bool(0.2) {
+                q.max_total_cltv_expiry_delta = Some(rng.gen_range(150..400));
+            }
+            if rng.gen_bool(0.2) {
+                q.max_hops = Some(rng.gen_range(1..4));
+            }
+            let a = router.route(&q, &mut st);
+            check_answer(g, &q, &a).unwrap_or_else(|e| panic!("seed {seed}: {e}\n{q:?}\n{a:?}"));
+            ok += a.is_ok() as u32;
+        }
+    }
+    assert!(ok > 300, "only {ok} routes found");
+}
+
+#[test]
+fn multi_path_splits_when_no_single_channel_can_carry() {
+    // source 0 has three parallel routes 0->1->3, 0->2->3, 0->4->3, each 1M sat.
+    let mut chans = Vec::new();
+    let mut i = 0;
+    for mid in [1, 2, 4] {
+        chans.push(channel(
+            i,
+            0,
+            mid,
+            1_000_000,
+            Some(policy(0, 100, 40)),
+            Some(policy(0, 100, 40)),
+        ));
+        chans.push(channel(
+            i + 1,
+            mid,
+            3,
+            1_000_000,
+            Some(policy(1000, 100, 40)),
+            Some(policy(0, 100, 40)),
+        ));
+        i += 2;
+    }
+    let router = Router::new(Arc::new(graph_of(chans)));
+    let g = &*router.graph;
+    let mut st = SearchState::new();
+    let mut q = Query::new(node_id(0), node_id(3), 2_500_000_000);
+    let a = router.route(&q, &mut st);
+    check_answer(g, &q, &a).unwrap();
+    assert_eq!(a.status, "ok");
+    assert!(
+        a.parts.len() >= 3,
+        "2.5M sat over three 1M-sat routes needs 3 parts: {a:?}"
+    );
+    q.max_parts = Some(1);
+    let a = router.route(&q, &mut st);
+    assert_eq!(a.status, "no_route");
+    assert_eq!(a.reason.as_deref(), Some("insufficient_capacity"));
+}
+
+#[test]
+fn route_hints_reach_a_private_target_and_first_hops_bound_parts() {
+    // public: 0 - 1 - 2 (LSP = 2); wallet W (not public) behind 2 via a hint.
+    let chans = vec![
+        channel(
+            0,
+            0,
+            1,
+            5_000_000,
+            Some(policy(1000, 100, 40)),
+            Some(policy(1000, 100, 40)),
+        ),
+        channel(
+            1,
+            1,
+            2,
+            5_000_000,
+            Some(policy(1000, 100, 40)),
+            Some(policy(1000, 100, 40)),
+        ),
+        channel(
+            2,
+            0,
+            2,
+            5_000_000,
+            Some(policy(1000, 500, 40)),
+            Some(policy(1000, 100, 40)),
+        ),
+    ];
+    let router = Router::new(Arc::new(graph_of(chans)));
+    let g = &*router.graph;
+    let mut st = SearchState::new();
+    let wallet = node_id(99);
+    let mut q = Query::new(node_id(0), wallet, 1_000_000);
+    let a = router.route(&q, &mut st);
+    assert_eq!(a.reason.as_deref(), Some("unknown_node"));
+    q.route_hints = vec![vec![RouteHintHop {
+        from: node_id(2).to_hex(),
+        channel: "800000x1x0".into(),
+        base_fee_msat: 0,
+        fee_ppm: 1000,
+        cltv_expiry_delta: 144,
+        htlc_minimum_msat: Some(1),
+        htlc_maximum_msat: Some(4_000_000_000),
+    }]];
+    let a = router.route(&q, &mut st);
+    check_answer(g, &q, &a).unwrap();
+    assert_eq!(a.status, "ok", "{a:?}");
+    let last = a.parts[0].hops.last().unwrap();
+    assert_eq!(
+        (last.to, last.channel.to_string().as_str()),
+        (wallet, "800000x1x0")
+    );
+
+    // First hops: two private channels of 0 with 600k and 700k sat spendable; 1.2M sat must split.
+    q.first_hops = vec![
+        FirstHop {
+            channel: "900000x1x0".into(),
+            to: node_id(1).to_hex(),
+            outbound_msat: 600_000_000,
+        },
+        FirstHop {
+            channel: "900000x2x0".into(),
+            to: node_id(2).to_hex(),
+            outbound_msat: 700_000_000,
+        },
+    ];
+    q.amount_msat = 1_200_000_000;
+    let a = router.route(&q, &mut st);
+    check_answer(g, &q, &a).unwrap();
+    assert_eq!(a.status, "ok", "{a:?}");
+    assert!(a.parts.len() >= 2);
+    for p in &a.parts {
+        assert!(
+            p.hops[0].channel.to_string().starts_with("900000x"),
+            "only first_hops are used as first hops"
+        );
+    }
+}
+
+#[test]
+fn bad_queries_get_reasons_not_panics() {
+    let router = Router::new(Arc::new(random_graph(3, 10, 30)));
+    let g = &*router.graph;
+    let mut st = SearchState::new();
+    let s = g.node_id(NodeIdx(0)).to_hex();
+    let t = g.node_id(NodeIdx(1)).to_hex();
+    let cases: Vec<(Query, &str)> = vec![
+        (
+            Query {
+                source: "zz".into(),
+                target: t.clone(),
+                amount_msat: 1000,
+                ..Default::default()
+            },
+            "error",
+        ),
+        (
+            Query {
+                source: s.clone(),
+                target: t.clone(),
+                amount_msat: 0,
+                ..Default::default()
+            },
+            "error",
+        ),
+        (
+            Query {
+                source: s.clone(),
+                target: s.clone(),
+                amount_msat: 1000,
+                ..Default::default()
+            },
+            "error",
+        ),
+        (
+            Query {
+                source: s.clone(),
+                target: node_id(4242).to_hex(),
+                amount_msat: 1000,
+                ..Default::default()
+            },
+            "no_route",
+        ),
+        (
+            Query {
+                source: s.clone(),
+                target: t.clone(),
+                amount_msat: 1000,
+                max_total_cltv_expiry_delta: Some(10),
+                ..Default::default()
+            },
+            "no_route",
+        ),
+        (
+            Query {
+                source: s.clone(),
+                target: t.clone(),
+                amount_msat: 1000,
+                max_parts: Some(0),
+                ..Default::default()
+            },
+            "error",
+        ),
+        (
+            Query {
+                source: s.clone(),
+                target: t.clone(),
+                amount_msat: u64::MAX,
+                ..Default::default()
+            },
+            "error",
+        ),
+        (
+            Query {
+                source: s.clone(),
+                target: t.clone(),
+                amount_msat: 1000,
+                exclude_channels: vec!["nope".into()],
+                ..Default::default()
+            },
+            "error",
+        ),
+    ];
+    for (q, status) in cases {
+        let a = router.route(&q, &mut st);
+        assert_eq!(a.status, status, "{q:?} -> {a:?}");
+        assert!(a.reason.is_some() || a.error.is_some());
+    }
+}
