@@ -7,6 +7,7 @@ pub mod cli;
 pub mod gossip;
 pub mod graph;
 pub mod router;
+pub mod sim;
 pub mod types;
 
 pub use graph::Graph;

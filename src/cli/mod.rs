@@ -3,6 +3,7 @@
 
 mod info;
 mod ingest;
+mod queries;
 pub mod route;
 
 pub use route::{write_jsonl, EngineArgs};
@@ -32,6 +33,8 @@ pub enum Command {
     Route(route::RouteArgs),
     /// Route many queries (JSONL) in parallel; answers in input order.
     Batch(route::BatchArgs),
+    /// Write random route queries (JSONL) for a graph: log-uniform amounts, endpoints with enabled channels.
+    Queries(queries::QueriesArgs),
     /// Write a synthetic, signed, mainnet-like network as a gossip_store.
     Generate(GenerateArgs),
 }
@@ -81,6 +84,7 @@ pub fn main() -> i32 {
         Command::Info(a) => info::run(a),
         Command::Generate(a) => generate(a),
         Command::Route(a) => route::run_route(a),
+        Command::Queries(a) => queries::run(a),
         Command::Batch(a) => route::run_batch(a),
     };
     match result {
