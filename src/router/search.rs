@@ -80,6 +80,8 @@ pub struct SearchState {
     /// Why the last search dropped labels (`PRUNED_*` bits).
     pub pruned: u8,
     pub stats: SearchStats,
+    /// Searches the planner may still run for the current query.
+    pub(crate) search_budget: u32,
 }
 
 pub const PRUNED_FEE: u8 = 1;
