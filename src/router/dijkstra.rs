@@ -78,7 +78,7 @@ pub fn bounds_of(
         return LiquidityBounds::certain(e.capacity_msat);
     }
     match know {
-        Some(k) if e.half < graph_halves => k.bounds(e.half, e.capacity_msat),
+        Some(k) if e.half < graph_halves && k.has(e.half) => k.bounds(e.half, e.capacity_msat),
         _ => LiquidityBounds::unknown(e.capacity_msat),
     }
 }
@@ -213,15 +213,14 @@ impl Relax<'_> {
         if known && base_cost >= st.label(u).cost {
             return; // every other term is non-negative: this cannot improve u's label
         }
-        let (p, nlp) =
-            if !e.certain && used == 0 && (self.know.is_none() || e.half >= self.r.graph_halves) {
-                // Common case, no knowledge: P = 1 − a / (c + 1), with the reciprocal stored.
-                let x = a as f64 * e.inv_capacity;
-                (1.0 - x, neg_ln_1m(x))
-            } else {
-                let p = success_probability(bounds_of(self.know, e, self.r.graph_halves), used, a);
-                (p, neg_ln(p))
-            };
+        let (p, nlp) = if !e.certain && used == 0 && !self.know.is_some_and(|k| k.has(e.half)) {
+            // Common case, no knowledge: P = 1 − a / (c + 1), with the reciprocal stored.
+            let x = a as f64 * e.inv_capacity;
+            (1.0 - x, neg_ln_1m(x))
+        } else {
+            let p = success_probability(bounds_of(self.know, e, self.r.graph_halves), used, a);
+            (p, neg_ln(p))
+        };
         if p <= 0.0 || p < self.sp.cost.min_hop_probability {
             return;
         }

@@ -366,10 +366,18 @@ fn capacity_bound(ctx: &PlanCtx) -> u64 {
         if parts == 1 {
             e.htlc_maximum_msat.min(e.capacity_msat)
         } else {
-            e.htlc_maximum_msat.saturating_mul(parts).min(e.capacity_msat)
+            e.htlc_maximum_msat
+                .saturating_mul(parts)
+                .min(e.capacity_msat)
         }
     };
-    let combine = |acc: u64, x: u64| if parts == 1 { acc.max(x) } else { acc.saturating_add(x) };
+    let combine = |acc: u64, x: u64| {
+        if parts == 1 {
+            acc.max(x)
+        } else {
+            acc.saturating_add(x)
+        }
+    };
     let r = ctx.r;
     let mut out = 0u64;
     if !r.first_hops_only && r.source < r.graph_nodes {
