@@ -1,6 +1,19 @@
 //! Command-line interface (SPEC §5): argument parsing, output formatting, exit codes
 //! (0 ok, 1 no route / nothing found, 2 bad input or usage).
 
+/// `println!` that ends the process quietly when stdout is closed (e.g. `lnroute info | head`)
+/// instead of panicking on the broken pipe.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(e) = writeln!(std::io::stdout().lock(), $($arg)*) {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                std::process::exit(0);
+            }
+        }
+    }};
+}
+
 mod info;
 mod ingest;
 mod queries;
