@@ -3,6 +3,7 @@
 //! unless `LNROUTE_REQUIRE_DATA=1`, which makes them fail instead (CI sets it).
 
 mod common;
+mod bad_input;
 mod graph_file;
 mod ingest_json;
 mod router;
