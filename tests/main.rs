@@ -4,3 +4,4 @@
 
 mod common;
 mod graph_file;
+mod ingest_signed;
