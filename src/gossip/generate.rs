@@ -613,6 +613,13 @@ pub fn write_store(path: &Path, opts: &GenerateOptions) -> std::io::Result<Gener
     let mut w = std::io::BufWriter::with_capacity(1 << 20, tmp);
     let summary = generate(opts, &mut w)?;
     let tmp = w.into_inner().map_err(|e| e.into_error())?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // A store is shared data, not a secret (temporary files are created 0600).
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644))?;
+    }
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
     if let Ok(d) = std::fs::File::open(&dir) {
