@@ -8,4 +8,5 @@ mod graph_file;
 mod ingest_json;
 mod ingest_signed;
 mod router;
+mod router_real;
 mod spec_check;
