@@ -134,6 +134,10 @@ impl Router {
     /// Names why no route was found: searches again with budgets lifted, fee-only costs and a
     /// split allowed, and reports the first limit that stands in the way.
     fn diagnose(&self, ctx: &PlanCtx, st: &mut SearchState) -> NoRoute {
+        if ctx.know.is_some() && ctx.amount_msat > mpp::capacity_bound(ctx) {
+            // What is known of the liquidity around the source or target cannot carry it.
+            return NoRoute::InsufficientCapacity;
+        }
         let fee_only = CostParams::fee_only();
         let sp = SearchParams {
             amount_msat: 1,

@@ -359,16 +359,19 @@ pub fn build_part(
 }
 
 /// An upper bound on what `max_parts` parts can deliver: the smaller of what can leave the
-/// source and what can enter the target (per half: capacity, and `max_parts × htlc_max`).
-fn capacity_bound(ctx: &PlanCtx) -> u64 {
+/// source and what can enter the target (per half: capacity, `max_parts × htlc_max`, and the
+/// learned upper bound on its liquidity, above which the search never uses it).
+pub fn capacity_bound(ctx: &PlanCtx) -> u64 {
     let parts = ctx.max_parts.max(1) as u64;
     let usable = |e: &super::dijkstra::EdgeView| -> u64 {
+        let known_max = bounds_of(ctx.know, e, ctx.r.graph_halves).max_msat;
         if parts == 1 {
-            e.htlc_maximum_msat.min(e.capacity_msat)
+            e.htlc_maximum_msat.min(e.capacity_msat).min(known_max)
         } else {
             e.htlc_maximum_msat
                 .saturating_mul(parts)
                 .min(e.capacity_msat)
+                .min(known_max)
         }
     };
     let combine = |acc: u64, x: u64| {
