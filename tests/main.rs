@@ -4,5 +4,6 @@
 
 mod common;
 mod graph_file;
+mod ldk;
 mod router;
 mod spec_check;
