@@ -8,7 +8,9 @@
 //! ```
 //! Options: `--queries N` (1000), `--graph-source 2026|2024|synthetic[:N[:C]]|FILE.lnrg` (2026),
 //! `--seed S` (1), `--warmup W` (50 queries per engine), `--max-parts K` (10),
-//! `--json FILE` (raw per-query results), `--no-mpp` (skip both MPP engines).
+//! `--json FILE` (raw per-query results), `--no-mpp` (skip both MPP engines),
+//! `--engines ln1,bare,lnm,ldk1,ldkm` (a subset, e.g. for profiling one engine with `perf`),
+//! `--blocks N` (alternate engines in blocks of N queries instead of per query).
 //! Engines run interleaved per query, in a rotating order, so machine noise hits all of them.
 
 mod common;
@@ -46,6 +48,16 @@ impl Engine {
             Engine::LnMpp => "lnroute MPP",
             Engine::LdkSingle => "LDK single",
             Engine::LdkMpp => "LDK MPP",
+        }
+    }
+    /// Name for `--engines`.
+    fn key(self) -> &'static str {
+        match self {
+            Engine::LnSingle => "ln1",
+            Engine::Bare => "bare",
+            Engine::LnMpp => "lnm",
+            Engine::LdkSingle => "ldk1",
+            Engine::LdkMpp => "ldkm",
         }
     }
     fn mpp(self) -> bool {
@@ -281,9 +293,14 @@ fn main() {
         bare: BareState::default(),
         max_parts,
     };
+    let only = arg("--engines");
     let engines: Vec<Engine> = Engine::ALL
         .into_iter()
         .filter(|e| !(no_mpp && e.mpp()))
+        .filter(|e| {
+            only.as_ref()
+                .map_or(true, |o| o.split(',').any(|x| x == e.key()))
+        })
         .collect();
 
     // Warm-up: every engine on the first `warmup` queries, plus lnroute and bare on all.
@@ -297,24 +314,39 @@ fn main() {
     }
     println!("warm-up done in {:.1}s", t.elapsed().as_secs_f64());
 
-    // Timed run, interleaved per query, rotating the engine order.
+    // Timed run: interleaved per query (default) or in alternating blocks of `--blocks N`
+    // queries, rotating the engine order either way.
+    let block = arg("--blocks")
+        .and_then(|s| s.parse::<usize>().ok())
+        .unwrap_or(0);
     let t = Instant::now();
-    let mut runs: Vec<Vec<Run>> = vec![Vec::with_capacity(bqs.len()); Engine::ALL.len()];
-    for i in 0..bqs.len() {
+    let mut runs: Vec<Vec<Run>> = vec![vec![Run::default(); bqs.len()]; Engine::ALL.len()];
+    let step = block.max(1);
+    for (bi, start) in (0..bqs.len()).step_by(step).enumerate() {
+        let end = (start + step).min(bqs.len());
         for k in 0..engines.len() {
-            let e = engines[(i + k) % engines.len()];
-            let r = ctx.run(e, &bqs[i], &q1[i], &qm[i]);
-            runs[e as usize].push(r);
+            let e = engines[(bi + k) % engines.len()];
+            for i in start..end {
+                runs[e as usize][i] = ctx.run(e, &bqs[i], &q1[i], &qm[i]);
+            }
         }
-        if (i + 1) % 100 == 0 {
+        if end / 100 > start / 100 {
             eprintln!(
                 "  {} / {} queries ({:.0}s)",
-                i + 1,
+                end,
                 bqs.len(),
                 t.elapsed().as_secs_f64()
             );
         }
     }
+    println!(
+        "timing order: {}",
+        if block == 0 {
+            "interleaved per query (all engines on query i, rotating order)".to_string()
+        } else {
+            format!("alternating blocks of {block} queries per engine (rotating order)")
+        }
+    );
     println!("timed run: {:.1}s, one thread\n", t.elapsed().as_secs_f64());
     for rs in runs.iter_mut() {
         for x in rs.iter_mut() {
@@ -429,6 +461,9 @@ fn report(
             continue;
         }
         for e in [ln, ldk] {
+            if !engines.contains(&e) {
+                continue;
+            }
             let mut bad = Vec::new();
             for (i, x) in r(e).iter().enumerate() {
                 if let Some(a) = &x.answer {
@@ -460,6 +495,9 @@ fn report(
                 },
                 reasons
             );
+        }
+        if !engines.contains(&ldk) {
+            continue;
         }
         let missed: Vec<usize> = (0..bqs.len())
             .filter(|&i| {
@@ -521,7 +559,7 @@ fn report(
         (Engine::LnSingle, Engine::LdkSingle),
         (Engine::LnMpp, Engine::LdkMpp),
     ] {
-        if !engines.contains(&ln) {
+        if !engines.contains(&ln) || !engines.contains(&ldk) {
             continue;
         }
         let both = |i: usize| {
