@@ -6,6 +6,7 @@
 pub mod cli;
 pub mod gossip;
 pub mod graph;
+pub mod ldk;
 pub mod router;
 pub mod sim;
 pub mod types;

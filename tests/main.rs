@@ -7,6 +7,7 @@ mod common;
 mod graph_file;
 mod ingest_json;
 mod ingest_signed;
+mod ldk;
 mod router;
 mod router_real;
 mod spec_check;
