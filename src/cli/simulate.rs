@@ -287,6 +287,5 @@ fn write_plots(
 fn ldk_router(
     g: &std::sync::Arc<crate::graph::Graph>,
 ) -> Result<Box<dyn SimRouter + Send>, Failure> {
-    let _ = g;
-    Err(Failure::bad_input("--compare-ldk: not available yet"))
+    Ok(Box::new(crate::sim::ldk_router::LdkSim::new(g.clone())))
 }
