@@ -96,8 +96,16 @@ pub fn plan(ctx: &PlanCtx, st: &mut SearchState) -> Result<Vec<PlannedPart>, Pla
     if ctx.amount_msat > capacity_bound(ctx) {
         return Err(PlanFailure { pruned });
     }
-    let single = find_path(ctx, ctx.amount_msat, ctx.fee_budget_msat, st, &mut pruned)
-        .and_then(|p| build_part(ctx, &p, ctx.amount_msat, st));
+    let single_path = find_path(ctx, ctx.amount_msat, ctx.fee_budget_msat, st, &mut pruned);
+    // The first part of every split starts with the same searches (nothing is used yet, and they
+    // do not depend on the share target): remember where they first found a path, and skip the
+    // full amount when the single-path search already found none.
+    let mut first_x = if single_path.is_none() {
+        ctx.amount_msat / 2
+    } else {
+        u64::MAX
+    };
+    let single = single_path.and_then(|p| build_part(ctx, &p, ctx.amount_msat, st));
     if ctx.max_parts <= 1 {
         return single.map(|p| vec![p]).ok_or(PlanFailure { pruned });
     }
@@ -113,10 +121,16 @@ pub fn plan(ctx: &PlanCtx, st: &mut SearchState) -> Result<Vec<PlannedPart>, Pla
         ctx.mpp.part_probability * 0.5,
         0.0,
     ] {
-        split_parts = split(ctx, target, st, &mut pruned);
+        let r = split(ctx, target, st, &mut pruned, &mut first_x);
         st.clear_used();
-        if split_parts.is_some() {
-            break;
+        match r {
+            Ok(parts) => {
+                split_parts = Some(parts);
+                break;
+            }
+            // No first part at all: bolder shares cannot help.
+            Err(SplitFailure::NoFirstPart) => break,
+            Err(SplitFailure::Later) => {}
         }
     }
     let split = split_parts;
@@ -142,21 +156,33 @@ pub fn objective(ctx: &PlanCtx, parts: &[PlannedPart]) -> f64 {
     fee as f64 + ctx.cost.risk_unit_msat(ctx.amount_msat).max(1.0) * risk
 }
 
+/// Why a split failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum SplitFailure {
+    /// Not even the first part found a path (at any amount down to `amount / max_parts`).
+    NoFirstPart,
+    /// A later part, the part count or the fee budget ran out.
+    Later,
+}
+
+/// Builds a split with share target `part_probability`. `first_x` is the amount the first part's
+/// search starts from; it is set to the amount that first found a path (see [`plan`]).
 fn split(
     ctx: &PlanCtx,
     part_probability: f64,
     st: &mut SearchState,
     pruned: &mut u8,
-) -> Option<Vec<PlannedPart>> {
+    first_x: &mut u64,
+) -> Result<Vec<PlannedPart>, SplitFailure> {
     st.clear_used();
     let mut parts: Vec<PlannedPart> = Vec::new();
     let mut remaining = ctx.amount_msat;
     let mut fees = 0u64;
-    let mut last_ok = u64::MAX;
+    let mut last_ok = *first_x;
     while remaining > 0 {
         let parts_left = ctx.max_parts as u64 - parts.len() as u64;
         if parts_left == 0 {
-            return None;
+            return Err(SplitFailure::Later);
         }
         let floor = remaining.div_ceil(parts_left);
         // Capacity only shrinks as parts are placed, so an amount that found no path will not
@@ -167,19 +193,28 @@ fn split(
                 break p;
             }
             if x <= floor {
-                return None;
+                return Err(if parts.is_empty() {
+                    SplitFailure::NoFirstPart
+                } else {
+                    SplitFailure::Later
+                });
             }
             x = (x / 2).max(floor);
         };
         last_ok = x;
+        if parts.is_empty() {
+            *first_x = x;
+        }
         let y = if parts_left == 1 {
             x
         } else {
             best_share(ctx, &path, floor, x, part_probability, st)
         };
-        let part = build_part(ctx, &path, y, st).or_else(|| build_part(ctx, &path, x, st))?;
+        let part = build_part(ctx, &path, y, st)
+            .or_else(|| build_part(ctx, &path, x, st))
+            .ok_or(SplitFailure::Later)?;
         if fees + part.fee_msat > ctx.fee_budget_msat {
-            return None;
+            return Err(SplitFailure::Later);
         }
         for h in &part.hops {
             st.add_used(h.half, h.amount_msat);
@@ -188,7 +223,7 @@ fn split(
         remaining -= part.amount_msat;
         parts.push(part);
     }
-    Some(parts)
+    Ok(parts)
 }
 
 /// Largest share in `[lo, hi]` whose success probability on `path` is at least the part target.
