@@ -407,7 +407,12 @@ fn tight_multi_path_and_reason_with_htlc_minimums() {
         "tight split took {} searches",
         st.stats.searches
     );
-    q.amount_msat = 349_000_000; // above 3 × 116k sat of htlc maximum
+    // above one part's htlc maximum on each channel, within their capacity: more parts
+    q.amount_msat = 349_000_000;
+    let a = router.route(&q, &mut st);
+    check_answer(g, &q, &a).unwrap();
+    assert!(a.is_ok() && a.parts.len() >= 4, "{a:?}");
+    q.amount_msat = 352_000_000; // above the 3 × 117k sat the target's channels hold
     let a = router.route(&q, &mut st);
     assert_eq!(a.reason.as_deref(), Some("insufficient_capacity"), "{a:?}");
     q.amount_msat = 200_000_000;
