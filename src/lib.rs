@@ -8,6 +8,7 @@ pub mod gossip;
 pub mod graph;
 pub mod ldk;
 pub mod router;
+pub mod sim;
 pub mod types;
 
 pub use graph::Graph;

@@ -2,8 +2,12 @@
 //! Real-data tests read `../shared/data` (or `$LNROUTE_DATA_DIR`); they skip when it is absent
 //! unless `LNROUTE_REQUIRE_DATA=1`, which makes them fail instead (CI sets it).
 
+mod bad_input;
 mod common;
 mod graph_file;
+mod ingest_json;
+mod ingest_signed;
 mod ldk;
 mod router;
+mod router_real;
 mod spec_check;

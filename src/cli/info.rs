@@ -54,24 +54,28 @@ pub fn run(a: InfoArgs) -> Result<i32, Failure> {
     }
     let s = g.summary();
     if a.json {
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&s).expect("summary serializes")
         );
     } else {
-        println!("graph {}", a.graph.display());
-        println!(
+        outln!("graph {}", a.graph.display());
+        outln!(
             "  format version {}  file {} bytes  created {}",
-            s.format_version, s.file_bytes, s.created_unix
+            s.format_version,
+            s.file_bytes,
+            s.created_unix
         );
-        println!("  source: {}", s.source);
-        println!("  nodes {}", s.nodes);
-        println!("  channels {}", s.channels);
-        println!(
+        outln!("  source: {}", s.source);
+        outln!("  nodes {}", s.nodes);
+        outln!("  channels {}", s.channels);
+        outln!(
             "  halves {} ({} disabled, {} usable for routing)",
-            s.halves, s.disabled_halves, s.usable_halves
+            s.halves,
+            s.disabled_halves,
+            s.usable_halves
         );
-        println!(
+        outln!(
             "  total capacity {} sat ({:.2} BTC)",
             s.total_capacity_sat,
             s.total_capacity_sat as f64 / 1e8
@@ -107,9 +111,9 @@ fn node_json(g: &Graph, n: NodeIdx) -> serde_json::Value {
 
 fn print_json_or_text(v: &serde_json::Value, json: bool) {
     if json {
-        println!("{v}");
+        outln!("{v}");
     } else {
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(v).expect("value serializes")
         );

@@ -78,15 +78,15 @@ pub fn run(a: IngestArgs) -> Result<i32, Failure> {
             "read": set.stats.read, "rejected": set.stats.rejected,
             "signatures_checked": set.stats.signatures_checked, "file_bytes": bytes, "seconds": secs,
         });
-        println!("{v}");
+        outln!("{v}");
     } else {
-        println!(
+        outln!(
             "wrote {} ({} bytes) in {:.2}s",
             a.output.display(),
             bytes,
             secs
         );
-        println!(
+        outln!(
             "  nodes {}  channels {}  halves {} ({} disabled)  capacity {:.2} BTC",
             s.nodes,
             s.channels,
@@ -94,9 +94,9 @@ pub fn run(a: IngestArgs) -> Result<i32, Failure> {
             s.disabled_halves,
             s.total_capacity_sat as f64 / 1e8
         );
-        println!("  read: {}", fmt_counts(&set.stats.read));
-        println!("  signatures checked: {}", set.stats.signatures_checked);
-        println!("  rejected: {}", fmt_counts(&set.stats.rejected));
+        outln!("  read: {}", fmt_counts(&set.stats.read));
+        outln!("  signatures checked: {}", set.stats.signatures_checked);
+        outln!("  rejected: {}", fmt_counts(&set.stats.rejected));
     }
     Ok(0)
 }

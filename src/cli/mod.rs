@@ -1,8 +1,22 @@
 //! Command-line interface (SPEC §5): argument parsing, output formatting, exit codes
 //! (0 ok, 1 no route / nothing found, 2 bad input or usage).
 
+/// `println!` that ends the process quietly when stdout is closed (e.g. `lnroute info | head`)
+/// instead of panicking on the broken pipe.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(e) = writeln!(std::io::stdout().lock(), $($arg)*) {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                std::process::exit(0);
+            }
+        }
+    }};
+}
+
 mod info;
 mod ingest;
+mod queries;
 pub mod route;
 
 pub use route::{write_jsonl, EngineArgs};
@@ -32,6 +46,8 @@ pub enum Command {
     Route(route::RouteArgs),
     /// Route many queries (JSONL) in parallel; answers in input order.
     Batch(route::BatchArgs),
+    /// Write random route queries (JSONL) for a graph: log-uniform amounts, endpoints with enabled channels.
+    Queries(queries::QueriesArgs),
     /// Write a synthetic, signed, mainnet-like network as a gossip_store.
     Generate(GenerateArgs),
 }
@@ -44,6 +60,9 @@ pub struct GenerateArgs {
     /// Random seed (same seed, same network).
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Number of channels (default: nodes × 2.93, the mainnet ratio).
+    #[arg(long)]
+    pub channels: Option<u64>,
     /// Output gossip_store file.
     #[arg(short = 'o', long = "output")]
     pub output: PathBuf,
@@ -81,6 +100,7 @@ pub fn main() -> i32 {
         Command::Info(a) => info::run(a),
         Command::Generate(a) => generate(a),
         Command::Route(a) => route::run_route(a),
+        Command::Queries(a) => queries::run(a),
         Command::Batch(a) => route::run_batch(a),
     };
     match result {
@@ -93,8 +113,32 @@ pub fn main() -> i32 {
 }
 
 fn generate(a: GenerateArgs) -> Result<i32, Failure> {
-    let _ = a;
-    Err(Failure::bad_input("generate: not implemented yet"))
+    use crate::gossip::generate::{write_store, GenerateOptions};
+    let start = std::time::Instant::now();
+    let opts = GenerateOptions {
+        nodes: a.nodes,
+        channels: a.channels,
+        seed: a.seed,
+        progress: true,
+    };
+    let s = write_store(&a.output, &opts)
+        .map_err(|e| Failure::bad_input(format!("{}: {e}", a.output.display())))?;
+    println!(
+        "wrote {} ({} bytes) in {:.2}s",
+        a.output.display(),
+        s.bytes,
+        start.elapsed().as_secs_f64()
+    );
+    println!(
+        "  nodes {}  channels {}  halves {} ({} disabled)  node announcements {}  records {}",
+        s.nodes,
+        s.channels,
+        s.channels * 2,
+        s.disabled_halves,
+        s.node_announcements,
+        s.records
+    );
+    Ok(0)
 }
 
 /// A progress bar on stderr (hidden when `quiet` or stderr is not a terminal).

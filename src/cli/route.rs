@@ -140,7 +140,7 @@ pub fn run_route(a: RouteArgs) -> Result<i32, Failure> {
             .map_err(|e| Failure::bad_input(format!("--first-hops: {e}")))?;
     }
     let ans = with_state(|st| router.route(&q, st));
-    println!(
+    outln!(
         "{}",
         serde_json::to_string(&ans).expect("answer serializes")
     );

@@ -74,6 +74,11 @@ impl Collector {
         self.channels.get(&scid)
     }
 
+    /// The channels collected so far, by scid.
+    pub fn channels(&self) -> impl Iterator<Item = &ChannelRecord> {
+        self.channels.values()
+    }
+
     pub fn remove_channel(&mut self, scid: Scid) -> Option<ChannelRecord> {
         self.channels.remove(&scid)
     }

@@ -56,7 +56,9 @@ pub fn detect(path: &Path, bytes: &[u8]) -> Result<Format, GossipError> {
         let head = &bytes[..bytes.len().min(1 << 16)];
         let head = String::from_utf8_lossy(head);
         let has = |k: &str| head.contains(&format!("\"{k}\""));
-        if has("edges") || (has("nodes") && has("node1_pub")) {
+        // LND lists nodes first (a big graph's "edges" key is megabytes in): its node rows
+        // carry "pub_key" where CLN listnodes rows carry "nodeid".
+        if has("edges") || has("node1_pub") || (has("nodes") && (has("pub_key") || has("pubKey"))) {
             return Ok(Format::LndDescribeGraph);
         }
         if has("channels") {

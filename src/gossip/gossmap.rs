@@ -55,11 +55,14 @@ const MIN_BYTES_PER_CHANNEL: u64 = 2 + 1 + 5 * 2;
 /// Reads a node map: one `index:node_id_hex:alias` line per node (the alias may contain ':';
 /// it is read as UTF-8, invalid bytes replaced). Empty lines and a trailing `\r` are ignored.
 /// Indices need not be dense, but each may appear only once and must stay below
-/// `max(4 × lines, 65536)` (this bounds the memory a hostile file can ask for).
+/// `max(4 × entries, 65536)` (this bounds the memory a hostile file can ask for).
 pub fn read_node_map(path: &Path, bytes: &[u8]) -> Result<NodeMap, GossipError> {
-    let line_count = bytes.split(|&b| b == b'\n').count();
-    let max_index = (line_count.saturating_mul(4)).max(1 << 16);
-    let mut map: NodeMap = Vec::with_capacity(line_count);
+    let entries = bytes
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty() && *l != b"\r")
+        .count();
+    let max_index = entries.saturating_mul(4).max(1 << 16);
+    let mut map: NodeMap = Vec::with_capacity(entries);
     let mut offset = 0usize;
     for (line_no, raw) in bytes.split(|&b| b == b'\n').enumerate() {
         let line_offset = offset;

@@ -9,6 +9,7 @@
 pub mod bolt7;
 pub mod collect;
 pub mod detect;
+pub mod generate;
 pub mod gossmap;
 pub mod input;
 pub mod listchannels;

@@ -26,7 +26,7 @@ pub const FLAG_HTLC_MAX_DEFAULTED: u8 = 8;
 
 /// One entry of the backward search's in-adjacency: a usable half entering a node, with the
 /// policy fields the search needs inline (one cache line per edge).
-#[derive(Archive, Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Archive, Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq)]
 #[rkyv(derive(Debug))]
 pub struct RouteEdge {
     /// The node that forwards over this half (the half's sender).
@@ -39,10 +39,12 @@ pub struct RouteEdge {
     /// `min(htlc_maximum_msat, capacity_msat)`.
     pub htlc_maximum_msat: u64,
     pub capacity_msat: u64,
+    /// `1 / (capacity_msat + 1)`: the search's probability term multiplies instead of dividing.
+    pub inv_capacity: f64,
     pub cltv_expiry_delta: u16,
 }
 
-#[derive(Archive, Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Archive, Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct GraphData {
     pub node_ids: Vec<[u8; 33]>,
     pub node_aliases: Vec<String>,

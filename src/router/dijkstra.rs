@@ -12,7 +12,7 @@
 //! feasible route when the cheapest label at some node is over budget while a dearer one is not;
 //! the caller retries with a higher CLTV/hop price (Lagrangian relaxation) before giving up.
 
-use super::cost::{fee_msat, success_probability, CostParams, LiquidityBounds};
+use super::cost::{fee_msat, neg_ln, neg_ln_1m, success_probability, CostParams, LiquidityBounds};
 use super::liquidity::LiquidityKnowledge;
 use super::overlay::{EdgeKind, Resolved};
 use super::search::{Label, SearchState, PRUNED_CLTV, PRUNED_FEE, PRUNED_HOPS};
@@ -43,6 +43,8 @@ pub struct EdgeView {
     pub htlc_minimum_msat: u64,
     pub htlc_maximum_msat: u64,
     pub capacity_msat: u64,
+    /// `1 / (capacity_msat + 1)`.
+    pub inv_capacity: f64,
     pub cltv_expiry_delta: u16,
     /// Liquidity is exactly `capacity_msat` (first hops).
     pub certain: bool,
@@ -76,7 +78,7 @@ pub fn bounds_of(
         return LiquidityBounds::certain(e.capacity_msat);
     }
     match know {
-        Some(k) if e.half < graph_halves => k.bounds(e.half, e.capacity_msat),
+        Some(k) if e.half < graph_halves && k.has(e.half) => k.bounds(e.half, e.capacity_msat),
         _ => LiquidityBounds::unknown(e.capacity_msat),
     }
 }
@@ -95,26 +97,19 @@ pub fn shortest_path(
     let edges = d.route_in.as_slice();
     let n_graph = r.graph_nodes;
     let check_chans = !r.excluded_chans.is_empty();
-    let check_nodes = !r.excluded_nodes.is_empty();
-    let fee_only = sp.cost.is_fee_only() && sp.cltv_extra_msat == 0.0 && sp.hop_extra_msat == 0.0;
+    let cx = Relax {
+        r,
+        know,
+        sp,
+        check_nodes: !r.excluded_nodes.is_empty(),
+        fee_only: sp.cost.is_fee_only() && sp.cltv_extra_msat == 0.0 && sp.hop_extra_msat == 0.0,
+    };
 
     st.set_label(
         r.target,
-        Label {
-            cost: 0.0,
-            need_msat: sp.amount_msat,
-            cltv: 0,
-            hops: 0,
-            probability: 1.0,
-            via_half: u32::MAX,
-            next: u32::MAX,
-        },
+        Label::new(0.0, sp.amount_msat, 1.0, 0, 0, u32::MAX, u32::MAX),
     );
-    while let Some(item) = st.heap.pop() {
-        let v = item.node;
-        if st.settled(v) || item.cost > st.label(v).cost {
-            continue;
-        }
+    while let Some(v) = st.pop_min() {
         st.settle(v);
         if v == r.source {
             return Some(reconstruct(r, st));
@@ -124,71 +119,7 @@ pub fn shortest_path(
             st.pruned |= PRUNED_HOPS;
             continue;
         }
-        let relax = |st: &mut SearchState, e: EdgeView| {
-            let u = e.from;
-            if st.settled(u) {
-                return;
-            }
-            if check_nodes && r.excluded_nodes.contains(u) {
-                return;
-            }
-            let is_source = u == r.source;
-            if is_source && r.first_hops_only && !e.first_hop {
-                return;
-            }
-            let a = lv.need_msat;
-            if a < e.htlc_minimum_msat || a > e.htlc_maximum_msat {
-                return;
-            }
-            let used = st.used(e.half);
-            if used.saturating_add(a) > e.capacity_msat {
-                return;
-            }
-            let (fee, delta) = if is_source {
-                (0, 0)
-            } else {
-                (
-                    fee_msat(e.base_fee_msat, e.fee_ppm, a),
-                    e.cltv_expiry_delta as u32,
-                )
-            };
-            let need = a.saturating_add(fee);
-            if need - sp.amount_msat > sp.fee_budget_msat {
-                st.pruned |= PRUNED_FEE;
-                return;
-            }
-            let cltv = lv.cltv + delta;
-            if cltv > sp.cltv_budget {
-                st.pruned |= PRUNED_CLTV;
-                return;
-            }
-            let p = success_probability(bounds_of(know, &e, r.graph_halves), used, a);
-            if p <= 0.0 || p < sp.cost.min_hop_probability {
-                return;
-            }
-            let mut cost = lv.cost + fee as f64;
-            if !fee_only {
-                cost += sp.cost.risk_unit_msat(a) * -p.ln()
-                    + sp.cost.cltv_msat(a, delta)
-                    + delta as f64 * sp.cltv_extra_msat
-                    + sp.cost.hop_penalty_msat
-                    + sp.hop_extra_msat;
-            }
-            if !st.labeled(u) || cost < st.label(u).cost {
-                st.set_label(
-                    u,
-                    Label {
-                        cost,
-                        need_msat: need,
-                        cltv,
-                        hops: lv.hops + 1,
-                        probability: lv.probability * p,
-                        via_half: e.half,
-                        next: v,
-                    },
-                );
-            }
-        };
+        st.stats.relaxed += 1;
         if v < n_graph {
             let (s, t) = (
                 offsets[v as usize].to_native() as usize,
@@ -199,9 +130,11 @@ pub fn shortest_path(
                 if check_chans && r.excluded_chans.contains(half / 2) {
                     continue;
                 }
-                relax(
+                cx.relax(
                     st,
-                    EdgeView {
+                    &lv,
+                    v,
+                    &EdgeView {
                         from: ae.from.to_native(),
                         half,
                         base_fee_msat: ae.base_fee_msat.to_native(),
@@ -209,6 +142,7 @@ pub fn shortest_path(
                         htlc_minimum_msat: ae.htlc_minimum_msat.to_native(),
                         htlc_maximum_msat: ae.htlc_maximum_msat.to_native(),
                         capacity_msat: ae.capacity_msat.to_native(),
+                        inv_capacity: ae.inv_capacity.to_native(),
                         cltv_expiry_delta: ae.cltv_expiry_delta.to_native(),
                         certain: false,
                         first_hop: false,
@@ -219,12 +153,92 @@ pub fn shortest_path(
         if st.has_overlay(v) {
             for (i, ve) in r.edges.iter().enumerate() {
                 if ve.to == v {
-                    relax(st, virtual_view(r, i));
+                    cx.relax(st, &lv, v, &virtual_view(r, i));
                 }
             }
         }
     }
     None
+}
+
+/// The relaxation step, with the search's fixed context.
+struct Relax<'a> {
+    r: &'a Resolved,
+    know: Option<&'a LiquidityKnowledge>,
+    sp: &'a SearchParams<'a>,
+    check_nodes: bool,
+    fee_only: bool,
+}
+
+impl Relax<'_> {
+    /// Offers `u → v` over half `e` to `u`, where `lv` is `v`'s settled label.
+    #[inline(always)]
+    fn relax(&self, st: &mut SearchState, lv: &Label, v: u32, e: &EdgeView) {
+        let u = e.from;
+        let a = lv.need_msat;
+        if a < e.htlc_minimum_msat || a > e.htlc_maximum_msat || st.settled(u) {
+            return;
+        }
+        if self.check_nodes && self.r.excluded_nodes.contains(u) {
+            return;
+        }
+        let is_source = u == self.r.source;
+        if is_source && self.r.first_hops_only && !e.first_hop {
+            return;
+        }
+        let used = st.used(e.half);
+        if used.saturating_add(a) > e.capacity_msat {
+            return;
+        }
+        let (fee, delta) = if is_source {
+            (0, 0)
+        } else {
+            (
+                fee_msat(e.base_fee_msat, e.fee_ppm, a),
+                e.cltv_expiry_delta as u32,
+            )
+        };
+        let need = a.saturating_add(fee);
+        if need - self.sp.amount_msat > self.sp.fee_budget_msat {
+            st.pruned |= PRUNED_FEE;
+            return;
+        }
+        let cltv = lv.cltv + delta;
+        if cltv > self.sp.cltv_budget {
+            st.pruned |= PRUNED_CLTV;
+            return;
+        }
+        let base_cost = lv.cost + fee as f64;
+        let known = st.labeled(u);
+        if known && base_cost >= st.label(u).cost {
+            return; // every other term is non-negative: this cannot improve u's label
+        }
+        let (p, nlp) = if !e.certain && used == 0 && !self.know.is_some_and(|k| k.has(e.half)) {
+            // Common case, no knowledge: P = 1 − a / (c + 1), with the reciprocal stored.
+            let x = a as f64 * e.inv_capacity;
+            (1.0 - x, neg_ln_1m(x))
+        } else {
+            let p = success_probability(bounds_of(self.know, e, self.r.graph_halves), used, a);
+            (p, neg_ln(p))
+        };
+        if p <= 0.0 || p < self.sp.cost.min_hop_probability {
+            return;
+        }
+        let mut cost = base_cost;
+        if !self.fee_only {
+            cost += self.sp.cost.risk_unit_msat(a) * nlp
+                + self.sp.cost.cltv_msat(a, delta)
+                + delta as f64 * self.sp.cltv_extra_msat
+                + self.sp.cost.hop_penalty_msat
+                + self.sp.hop_extra_msat;
+        }
+        if !known || cost < st.label(u).cost {
+            st.set_label(
+                u,
+                Label::new(cost, need, lv.probability * p, cltv, lv.hops + 1, e.half, v),
+            );
+        }
+    }
 }
 
 /// The search's view of overlay edge `i`.
@@ -238,6 +252,7 @@ pub fn virtual_view(r: &Resolved, i: usize) -> EdgeView {
         htlc_minimum_msat: ve.htlc_minimum_msat,
         htlc_maximum_msat: ve.htlc_maximum_msat,
         capacity_msat: ve.capacity_msat,
+        inv_capacity: 1.0 / (ve.capacity_msat as f64 + 1.0),
         cltv_expiry_delta: ve.cltv_expiry_delta,
         certain: ve.kind == EdgeKind::FirstHop,
         first_hop: ve.kind == EdgeKind::FirstHop,
@@ -264,6 +279,7 @@ pub fn edge_view(g: &Graph, r: &Resolved, half: u32) -> EdgeView {
         htlc_minimum_msat: d.half_htlc_min_msat[h].to_native(),
         htlc_maximum_msat: d.half_htlc_max_msat[h].to_native().min(cap),
         capacity_msat: cap,
+        inv_capacity: 1.0 / (cap as f64 + 1.0),
         cltv_expiry_delta: d.half_cltv_delta[h].to_native(),
         certain: false,
         first_hop: false,

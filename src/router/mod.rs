@@ -19,7 +19,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 pub use cost::CostParams;
-pub use liquidity::LiquidityKnowledge;
+pub use liquidity::{LiquidityKnowledge, SharedLiquidity};
 pub use mpp::MppParams;
 pub use query::{Answer, Hop, NoRoute, Part, Query};
 pub use search::SearchState;
@@ -36,7 +36,8 @@ pub struct Router {
     pub graph: Arc<Graph>,
     pub cost: CostParams,
     pub mpp: MppParams,
-    pub knowledge: Option<Arc<LiquidityKnowledge>>,
+    /// Learned liquidity; each query reads it under the read lock.
+    pub knowledge: Option<SharedLiquidity>,
 }
 
 impl Router {
@@ -71,6 +72,10 @@ impl Router {
         let Some(cltv_budget) = q.max_total_cltv().checked_sub(final_cltv) else {
             return Answer::no_route(None, NoRoute::CltvBudget);
         };
+        let know = self
+            .knowledge
+            .as_ref()
+            .map(|k| k.read().unwrap_or_else(|p| p.into_inner()));
         st.begin_query(r.node_count(), r.half_count());
         for e in &r.edges {
             st.mark_overlay(e.to);
@@ -78,7 +83,7 @@ impl Router {
         let ctx = PlanCtx {
             g,
             r: &r,
-            know: self.knowledge.as_deref(),
+            know: know.as_deref(),
             cost: &self.cost,
             mpp: &self.mpp,
             amount_msat: q.amount_msat,

@@ -90,6 +90,12 @@ pub struct PlanFailure {
 /// Plans the payment: single path or split, whichever scores better.
 pub fn plan(ctx: &PlanCtx, st: &mut SearchState) -> Result<Vec<PlannedPart>, PlanFailure> {
     let mut pruned = 0u8;
+    // Bounded work per query: a failing search explores everything reachable, so a hopeless
+    // split must not run dozens of them.
+    st.search_budget = 6 + 3 * ctx.max_parts.min(64);
+    if ctx.amount_msat > capacity_bound(ctx) {
+        return Err(PlanFailure { pruned });
+    }
     let single = find_path(ctx, ctx.amount_msat, ctx.fee_budget_msat, st, &mut pruned)
         .and_then(|p| build_part(ctx, &p, ctx.amount_msat, st));
     if ctx.max_parts <= 1 {
@@ -146,13 +152,16 @@ fn split(
     let mut parts: Vec<PlannedPart> = Vec::new();
     let mut remaining = ctx.amount_msat;
     let mut fees = 0u64;
+    let mut last_ok = u64::MAX;
     while remaining > 0 {
         let parts_left = ctx.max_parts as u64 - parts.len() as u64;
         if parts_left == 0 {
             return None;
         }
         let floor = remaining.div_ceil(parts_left);
-        let mut x = remaining;
+        // Capacity only shrinks as parts are placed, so an amount that found no path will not
+        // find one later: start from the last amount that did.
+        let mut x = remaining.min(last_ok).max(floor);
         let path = loop {
             if let Some(p) = find_path(ctx, x, ctx.fee_budget_msat - fees, st, pruned) {
                 break p;
@@ -162,6 +171,7 @@ fn split(
             }
             x = (x / 2).max(floor);
         };
+        last_ok = x;
         let y = if parts_left == 1 {
             x
         } else {
@@ -243,6 +253,10 @@ fn find_path(
         cltv_extra_msat: 0.0,
         hop_extra_msat: 0.0,
     };
+    if st.search_budget == 0 {
+        return None;
+    }
+    st.search_budget -= 1;
     if let Some(p) = shortest_path(ctx.g, ctx.r, ctx.know, &sp, st) {
         return Some(p);
     }
@@ -250,6 +264,10 @@ fn find_path(
     if st.pruned & (PRUNED_CLTV | PRUNED_HOPS) != 0 {
         let scale = 1_000.0 + amount as f64 * 1e-5;
         for k in [1.0, 10.0, 100.0] {
+            if st.search_budget == 0 {
+                return None;
+            }
+            st.search_budget -= 1;
             sp.cltv_extra_msat = scale * k;
             sp.hop_extra_msat = scale * k * 40.0;
             if let Some(p) = shortest_path(ctx.g, ctx.r, ctx.know, &sp, st) {
@@ -263,6 +281,10 @@ fn find_path(
         sp.cost = &fee_only;
         sp.cltv_extra_msat = 0.0;
         sp.hop_extra_msat = 0.0;
+        if st.search_budget == 0 {
+            return None;
+        }
+        st.search_budget -= 1;
         if let Some(p) = shortest_path(ctx.g, ctx.r, ctx.know, &sp, st) {
             return Some(p);
         }
@@ -334,4 +356,53 @@ pub fn build_part(
         probability,
         hops,
     })
+}
+
+/// An upper bound on what `max_parts` parts can deliver: the smaller of what can leave the
+/// source and what can enter the target (per half: capacity, and `max_parts × htlc_max`).
+fn capacity_bound(ctx: &PlanCtx) -> u64 {
+    let parts = ctx.max_parts.max(1) as u64;
+    let usable = |e: &super::dijkstra::EdgeView| -> u64 {
+        if parts == 1 {
+            e.htlc_maximum_msat.min(e.capacity_msat)
+        } else {
+            e.htlc_maximum_msat
+                .saturating_mul(parts)
+                .min(e.capacity_msat)
+        }
+    };
+    let combine = |acc: u64, x: u64| {
+        if parts == 1 {
+            acc.max(x)
+        } else {
+            acc.saturating_add(x)
+        }
+    };
+    let r = ctx.r;
+    let mut out = 0u64;
+    if !r.first_hops_only && r.source < r.graph_nodes {
+        for h in ctx.g.out_halves(crate::types::NodeIdx(r.source)) {
+            if ctx.g.half_enabled(h) && !r.excluded_chans.contains(h.0 / 2) {
+                out = combine(out, usable(&edge_view(ctx.g, r, h.0)));
+            }
+        }
+    }
+    let mut inc = 0u64;
+    if r.target < r.graph_nodes {
+        for ae in ctx.g.route_in(crate::types::NodeIdx(r.target)) {
+            if !r.excluded_chans.contains(ae.half.to_native() / 2) {
+                inc = combine(inc, usable(&edge_view(ctx.g, r, ae.half.to_native())));
+            }
+        }
+    }
+    for i in 0..r.edges.len() {
+        let e = super::dijkstra::virtual_view(r, i);
+        if e.from == r.source {
+            out = combine(out, usable(&e));
+        }
+        if r.edges[i].to == r.target {
+            inc = combine(inc, usable(&e));
+        }
+    }
+    out.min(inc)
 }

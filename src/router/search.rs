@@ -1,59 +1,77 @@
 //! Per-thread search state, reused across queries. Every array is stamped with an epoch, so
 //! starting a new search is O(1): bump the epoch instead of clearing the arrays.
 
-use std::cmp::Ordering;
-use std::collections::BinaryHeap;
-
-/// The best known way from a node to the target.
+/// The best known way from a node to the target, with the node's stamps in the same cache
+/// line (a label is valid iff `stamp == epoch`; settled iff `settled == epoch`).
 #[derive(Clone, Copy, Debug, Default)]
+#[repr(C)]
 pub struct Label {
     /// Sum of hop costs from this node to the target (see `cost.rs`).
     pub cost: f64,
     /// Amount that must arrive at this node (what its incoming hop carries), msat.
     pub need_msat: u64,
+    /// Success probability of the hops from this node to the target.
+    pub probability: f64,
     /// Sum of CLTV deltas of the hops after this node's incoming hop.
     pub cltv: u32,
     /// Hops from this node to the target.
     pub hops: u32,
-    /// Success probability of the hops from this node to the target.
-    pub probability: f64,
     /// The half taken from this node towards the target (query-global half id).
     pub via_half: u32,
     /// The next node towards the target.
     pub next: u32,
+    stamp: u32,
+    settled: u32,
+    /// Position in the heap while queued (valid while `stamp == epoch` and not settled).
+    heap_pos: u32,
 }
 
-#[derive(Clone, Copy, PartialEq)]
-pub(crate) struct HeapItem {
-    pub cost: f64,
-    pub node: u32,
-}
-impl Eq for HeapItem {}
-impl Ord for HeapItem {
-    fn cmp(&self, other: &Self) -> Ordering {
-        // Min-heap on cost; ties broken by node index for determinism.
-        other
-            .cost
-            .total_cmp(&self.cost)
-            .then_with(|| other.node.cmp(&self.node))
+impl Label {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        cost: f64,
+        need_msat: u64,
+        probability: f64,
+        cltv: u32,
+        hops: u32,
+        via_half: u32,
+        next: u32,
+    ) -> Label {
+        Label {
+            cost,
+            need_msat,
+            probability,
+            cltv,
+            hops,
+            via_half,
+            next,
+            stamp: 0,
+            settled: 0,
+            heap_pos: 0,
+        }
     }
 }
-impl PartialOrd for HeapItem {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
+
+/// Counters of the work done (for benchmarks and profiles).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SearchStats {
+    pub searches: u64,
+    pub settled: u64,
+    pub relaxed: u64,
+    pub pushes: u64,
 }
 
 /// Reusable memory for searches on graphs of up to `capacity` nodes (grown on demand).
 #[derive(Default)]
 pub struct SearchState {
     epoch: u32,
-    label_stamp: Vec<u32>,
-    settled_stamp: Vec<u32>,
     pub(crate) labels: Vec<Label>,
-    pub(crate) heap: BinaryHeap<HeapItem>,
+    /// Indexed 4-ary min-heap of (cost, node) with decrease-key: no stale entries.
+    heap: Vec<(f64, u32)>,
     /// Per-query amounts already given to earlier parts, per half id.
     used_epoch: u32,
+    /// Whether any half has a `used` amount in this query (skips the lookups when not).
+    pub(crate) any_used: bool,
     used_stamp: Vec<u32>,
     used_msat: Vec<u64>,
     /// Nodes that have overlay (route hint / first hop) edges entering them in this query.
@@ -61,6 +79,9 @@ pub struct SearchState {
     overlay_stamp: Vec<u32>,
     /// Why the last search dropped labels (`PRUNED_*` bits).
     pub pruned: u8,
+    pub stats: SearchStats,
+    /// Searches the planner may still run for the current query.
+    pub(crate) search_budget: u32,
 }
 
 pub const PRUNED_FEE: u8 = 1;
@@ -74,9 +95,7 @@ impl SearchState {
 
     /// Prepares for a query on `nodes` nodes and `halves` half ids (including virtual ones).
     pub fn begin_query(&mut self, nodes: usize, halves: usize) {
-        if self.label_stamp.len() < nodes {
-            self.label_stamp.resize(nodes, 0);
-            self.settled_stamp.resize(nodes, 0);
+        if self.labels.len() < nodes {
             self.labels.resize(nodes, Label::default());
             self.overlay_stamp.resize(nodes, 0);
         }
@@ -85,49 +104,123 @@ impl SearchState {
             self.used_msat.resize(halves, 0);
         }
         self.used_epoch = bump(self.used_epoch, &mut self.used_stamp);
+        self.any_used = false;
         self.overlay_epoch = bump(self.overlay_epoch, &mut self.overlay_stamp);
     }
 
     /// Starts a new search within the current query (keeps `used` amounts).
     pub fn begin_search(&mut self) {
         if self.epoch == u32::MAX {
-            self.label_stamp.iter_mut().for_each(|s| *s = 0);
-            self.settled_stamp.iter_mut().for_each(|s| *s = 0);
+            self.labels.iter_mut().for_each(|l| {
+                l.stamp = 0;
+                l.settled = 0;
+            });
             self.epoch = 0;
         }
         self.epoch += 1;
         self.heap.clear();
         self.pruned = 0;
+        self.stats.searches += 1;
     }
 
     #[inline]
     pub fn labeled(&self, v: u32) -> bool {
-        self.label_stamp[v as usize] == self.epoch
+        self.labels[v as usize].stamp == self.epoch
     }
     #[inline]
     pub fn settled(&self, v: u32) -> bool {
-        self.settled_stamp[v as usize] == self.epoch
+        self.labels[v as usize].settled == self.epoch
     }
     #[inline]
     pub fn settle(&mut self, v: u32) {
-        self.settled_stamp[v as usize] = self.epoch;
+        self.labels[v as usize].settled = self.epoch;
+        self.stats.settled += 1;
+    }
+    /// The label of `v` if it has one in this search and is not settled yet.
+    #[inline]
+    pub fn open_label(&self, v: u32) -> Option<&Label> {
+        let l = &self.labels[v as usize];
+        (l.stamp == self.epoch && l.settled != self.epoch).then_some(l)
     }
     #[inline]
     pub fn label(&self, v: u32) -> &Label {
         &self.labels[v as usize]
     }
     #[inline]
-    pub fn set_label(&mut self, v: u32, l: Label) {
-        self.label_stamp[v as usize] = self.epoch;
+    pub fn set_label(&mut self, v: u32, mut l: Label) {
+        let queued = self.labels[v as usize].stamp == self.epoch
+            && self.labels[v as usize].settled != self.epoch;
+        let pos = if queued {
+            self.labels[v as usize].heap_pos as usize
+        } else {
+            self.heap.push((l.cost, v));
+            self.heap.len() - 1
+        };
+        l.stamp = self.epoch;
+        l.settled = 0;
+        l.heap_pos = pos as u32;
         self.labels[v as usize] = l;
-        self.heap.push(HeapItem {
-            cost: l.cost,
-            node: v,
-        });
+        self.stats.pushes += 1;
+        self.sift_up(pos, l.cost, v);
+    }
+
+    /// Removes and returns the queued node with the lowest cost.
+    #[inline]
+    pub fn pop_min(&mut self) -> Option<u32> {
+        let (_, top) = *self.heap.first()?;
+        let last = self.heap.pop().expect("heap not empty");
+        if !self.heap.is_empty() {
+            self.sift_down(0, last.0, last.1);
+        }
+        Some(top)
+    }
+
+    #[inline]
+    fn sift_up(&mut self, mut pos: usize, cost: f64, v: u32) {
+        while pos > 0 {
+            let parent = (pos - 1) / 4;
+            let (pc, pv) = self.heap[parent];
+            if pc <= cost {
+                break;
+            }
+            self.heap[pos] = (pc, pv);
+            self.labels[pv as usize].heap_pos = pos as u32;
+            pos = parent;
+        }
+        self.heap[pos] = (cost, v);
+        self.labels[v as usize].heap_pos = pos as u32;
+    }
+
+    #[inline]
+    fn sift_down(&mut self, mut pos: usize, cost: f64, v: u32) {
+        let n = self.heap.len();
+        loop {
+            let first = 4 * pos + 1;
+            if first >= n {
+                break;
+            }
+            let mut best = first;
+            let mut best_cost = self.heap[first].0;
+            for c in first + 1..(first + 4).min(n) {
+                if self.heap[c].0 < best_cost {
+                    best = c;
+                    best_cost = self.heap[c].0;
+                }
+            }
+            if best_cost >= cost {
+                break;
+            }
+            let moved = self.heap[best];
+            self.heap[pos] = moved;
+            self.labels[moved.1 as usize].heap_pos = pos as u32;
+            pos = best;
+        }
+        self.heap[pos] = (cost, v);
+        self.labels[v as usize].heap_pos = pos as u32;
     }
     #[inline]
     pub fn used(&self, half: u32) -> u64 {
-        if self.used_stamp[half as usize] == self.used_epoch {
+        if self.any_used && self.used_stamp[half as usize] == self.used_epoch {
             self.used_msat[half as usize]
         } else {
             0
@@ -135,11 +228,13 @@ impl SearchState {
     }
     pub fn add_used(&mut self, half: u32, amount_msat: u64) {
         let u = self.used(half);
+        self.any_used = true;
         self.used_stamp[half as usize] = self.used_epoch;
         self.used_msat[half as usize] = u.saturating_add(amount_msat);
     }
     /// Forgets every `used` amount of this query (a new split attempt).
     pub fn clear_used(&mut self) {
+        self.any_used = false;
         self.used_epoch = bump(self.used_epoch, &mut self.used_stamp);
     }
     pub fn mark_overlay(&mut self, v: u32) {
