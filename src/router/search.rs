@@ -22,8 +22,6 @@ pub struct Label {
     pub next: u32,
     stamp: u32,
     settled: u32,
-    /// Position in the heap while queued (valid while `stamp == epoch` and not settled).
-    heap_pos: u32,
 }
 
 impl Label {
@@ -47,7 +45,6 @@ impl Label {
             next,
             stamp: 0,
             settled: 0,
-            heap_pos: 0,
         }
     }
 }
@@ -68,6 +65,9 @@ pub struct SearchState {
     pub(crate) labels: Vec<Label>,
     /// Indexed 4-ary min-heap of (cost, node) with decrease-key: no stale entries.
     heap: Vec<(f64, u32)>,
+    /// Heap position per node while queued: a compact array apart from the labels, since every
+    /// sift step writes one (valid while the node's label is current and not settled).
+    heap_pos: Vec<u32>,
     /// Per-query amounts already given to earlier parts, per half id.
     used_epoch: u32,
     /// Whether any half has a `used` amount in this query (skips the lookups when not).
@@ -97,6 +97,7 @@ impl SearchState {
     pub fn begin_query(&mut self, nodes: usize, halves: usize) {
         if self.labels.len() < nodes {
             self.labels.resize(nodes, Label::default());
+            self.heap_pos.resize(nodes, 0);
             self.overlay_stamp.resize(nodes, 0);
         }
         if self.used_stamp.len() < halves {
@@ -151,14 +152,13 @@ impl SearchState {
         let queued = self.labels[v as usize].stamp == self.epoch
             && self.labels[v as usize].settled != self.epoch;
         let pos = if queued {
-            self.labels[v as usize].heap_pos as usize
+            self.heap_pos[v as usize] as usize
         } else {
             self.heap.push((l.cost, v));
             self.heap.len() - 1
         };
         l.stamp = self.epoch;
         l.settled = 0;
-        l.heap_pos = pos as u32;
         self.labels[v as usize] = l;
         self.stats.pushes += 1;
         self.sift_up(pos, l.cost, v);
@@ -184,11 +184,11 @@ impl SearchState {
                 break;
             }
             self.heap[pos] = (pc, pv);
-            self.labels[pv as usize].heap_pos = pos as u32;
+            self.heap_pos[pv as usize] = pos as u32;
             pos = parent;
         }
         self.heap[pos] = (cost, v);
-        self.labels[v as usize].heap_pos = pos as u32;
+        self.heap_pos[v as usize] = pos as u32;
     }
 
     #[inline]
@@ -212,11 +212,11 @@ impl SearchState {
             }
             let moved = self.heap[best];
             self.heap[pos] = moved;
-            self.labels[moved.1 as usize].heap_pos = pos as u32;
+            self.heap_pos[moved.1 as usize] = pos as u32;
             pos = best;
         }
         self.heap[pos] = (cost, v);
-        self.labels[v as usize].heap_pos = pos as u32;
+        self.heap_pos[v as usize] = pos as u32;
     }
     #[inline]
     pub fn used(&self, half: u32) -> u64 {
