@@ -404,6 +404,24 @@ fn report(
             bqs.len()
         );
     }
+    println!("split by outcome (ms): routed p50 / p99 / mean | unrouted p50 / p99 / mean");
+    for &e in engines {
+        let ok = |x: &Run| x.bare_fee.is_some() || x.answer.as_ref().is_some_and(Answer::is_ok);
+        let (yes, no): (Vec<Run>, Vec<Run>) = r(e).iter().cloned().partition(ok);
+        let (ty, tn) = (times(&yes), times(&no));
+        println!(
+            "{:<20} {:>4} routed {:>8} {:>8} {:>8} | {:>4} unrouted {:>8} {:>8} {:>8}",
+            e.name(),
+            yes.len(),
+            ms(ty.p50),
+            ms(ty.p99),
+            ms(ty.mean),
+            no.len(),
+            ms(tn.p50),
+            ms(tn.p99),
+            ms(tn.mean)
+        );
+    }
     println!("\n== speed ratios (x = times faster; target in brackets) ==");
     let ratio = |a: Engine, b: Engine, label: &str, target: &str| {
         if !engines.contains(&a) || !engines.contains(&b) {

@@ -73,10 +73,15 @@ fn benches(c: &mut Criterion) {
     grp.bench_function("lnroute_single", |b| {
         b.iter(|| black_box(router.route(&q1[pick()], &mut st)))
     });
+    // MPP has a long tail (failing queries retry splits): flat samples, more time.
+    grp.sampling_mode(SamplingMode::Flat)
+        .measurement_time(Duration::from_secs(20));
     grp.bench_function("lnroute_mpp", |b| {
         b.iter(|| black_box(router.route(&qm[pick()], &mut st)))
     });
     let mut bare = BareState::default();
+    grp.sampling_mode(SamplingMode::Auto)
+        .measurement_time(Duration::from_secs(10));
     grp.bench_function("bare_dijkstra", |b| {
         b.iter(|| {
             let q = &bqs[pick()];

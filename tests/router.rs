@@ -363,3 +363,60 @@ fn bad_queries_get_reasons_not_panics() {
         assert!(a.reason.is_some() || a.error.is_some());
     }
 }
+
+/// Regression (2026 graph, q259): a target whose three channels must carry 98 % of their
+/// combined htlc maximum was reported `no_path` (the diagnosis probed with 1 msat, below every
+/// htlc minimum) and the splitter ran out of searches.
+#[test]
+fn tight_multi_path_and_reason_with_htlc_minimums() {
+    let mut chans = Vec::new();
+    let mut i = 0;
+    for mid in [1, 2, 4] {
+        let mut big = policy(0, 10, 40);
+        big.htlc_minimum_msat = 1000;
+        chans.push(channel(
+            i,
+            0,
+            mid,
+            10_000_000,
+            Some(big.clone()),
+            Some(big.clone()),
+        ));
+        let mut last = policy(0, 100, 40);
+        last.htlc_minimum_msat = 1000;
+        last.htlc_maximum_msat = Some(116_000_000);
+        chans.push(channel(
+            i + 1,
+            mid,
+            3,
+            117_000,
+            Some(last.clone()),
+            Some(last),
+        ));
+        i += 2;
+    }
+    let router = Router::new(Arc::new(graph_of(chans)));
+    let g = &*router.graph;
+    let mut st = SearchState::new();
+    let mut q = Query::new(node_id(0), node_id(3), 340_000_000);
+    let a = router.route(&q, &mut st);
+    check_answer(g, &q, &a).unwrap();
+    assert_eq!(a.status, "ok", "{a:?}");
+    assert!(
+        st.stats.searches < 20,
+        "tight split took {} searches",
+        st.stats.searches
+    );
+    // above one part's htlc maximum on each channel, within their capacity: more parts
+    q.amount_msat = 349_000_000;
+    let a = router.route(&q, &mut st);
+    check_answer(g, &q, &a).unwrap();
+    assert!(a.is_ok() && a.parts.len() >= 4, "{a:?}");
+    q.amount_msat = 352_000_000; // above the 3 × 117k sat the target's channels hold
+    let a = router.route(&q, &mut st);
+    assert_eq!(a.reason.as_deref(), Some("insufficient_capacity"), "{a:?}");
+    q.amount_msat = 200_000_000;
+    q.max_parts = Some(1);
+    let a = router.route(&q, &mut st);
+    assert_eq!(a.reason.as_deref(), Some("insufficient_capacity"), "{a:?}");
+}

@@ -209,8 +209,8 @@ impl Relax<'_> {
             return;
         }
         let base_cost = lv.cost + fee as f64;
-        let known = st.labeled(u);
-        if known && base_cost >= st.label(u).cost {
+        let known = st.cost_of(u);
+        if known.is_some_and(|c| base_cost >= c) {
             return; // every other term is non-negative: this cannot improve u's label
         }
         let (p, nlp) = if !e.certain && used == 0 && !self.know.is_some_and(|k| k.has(e.half)) {
@@ -232,7 +232,7 @@ impl Relax<'_> {
                 + self.sp.cost.hop_penalty_msat
                 + self.sp.hop_extra_msat;
         }
-        if !known || cost < st.label(u).cost {
+        if known.is_none_or(|c| cost < c) {
             st.set_label(
                 u,
                 Label::new(cost, need, lv.probability * p, cltv, lv.hops + 1, e.half, v),

@@ -140,8 +140,10 @@ impl Router {
             return NoRoute::InsufficientCapacity;
         }
         let fee_only = CostParams::fee_only();
+        // A small amount (not 1 msat: most halves have an htlc minimum) tells "no path at all"
+        // from "not for this amount".
         let sp = SearchParams {
-            amount_msat: 1,
+            amount_msat: ctx.amount_msat.min(1_000_000),
             fee_budget_msat: u64::MAX,
             cltv_budget: u32::MAX,
             max_hops: u32::MAX,

@@ -12,7 +12,10 @@
 //!    searches see shared halves' remaining capacity and their lower probability
 //!    (`P(X ≥ used + a) / P(X ≥ used)` in the uniform model) and steer around them.
 //!    If the split runs out of parts or capacity with cautious shares, it is rebuilt with the
-//!    target halved, then with no target (each path takes all it can carry).
+//!    target halved, then with no target (each path takes all it can carry, up to its
+//!    bottleneck); an amount above half of what the endpoints can carry at all starts there.
+//!    Each part's search starts at the widest residual half at the source or target (no single
+//!    path carries more), and every query has a search budget, so hopeless splits stay cheap.
 //! 3. The single path and the split are compared on the same objective, total fee +
 //!    `risk_unit(amount) × (−ln P(all parts succeed))`, and the lower one wins.
 //!
@@ -23,7 +26,7 @@ use super::cost::{fee_msat, success_probability, CostParams};
 use super::dijkstra::{bounds_of, edge_view, shortest_path, FoundPath, SearchParams};
 use super::liquidity::LiquidityKnowledge;
 use super::overlay::Resolved;
-use super::search::{SearchState, PRUNED_CLTV, PRUNED_FEE, PRUNED_HOPS};
+use super::search::SearchState;
 use crate::graph::Graph;
 
 /// Parameters of the splitter.
@@ -93,19 +96,12 @@ pub fn plan(ctx: &PlanCtx, st: &mut SearchState) -> Result<Vec<PlannedPart>, Pla
     // Bounded work per query: a failing search explores everything reachable, so a hopeless
     // split must not run dozens of them.
     st.search_budget = 6 + 3 * ctx.max_parts.min(64);
-    if ctx.amount_msat > capacity_bound(ctx) {
+    let bound = capacity_bound(ctx);
+    if ctx.amount_msat > bound {
         return Err(PlanFailure { pruned });
     }
-    let single_path = find_path(ctx, ctx.amount_msat, ctx.fee_budget_msat, st, &mut pruned);
-    // The first part of every split starts with the same searches (nothing is used yet, and they
-    // do not depend on the share target): remember where they first found a path, and skip the
-    // full amount when the single-path search already found none.
-    let mut first_x = if single_path.is_none() {
-        ctx.amount_msat / 2
-    } else {
-        u64::MAX
-    };
-    let single = single_path.and_then(|p| build_part(ctx, &p, ctx.amount_msat, st));
+    let single = find_path(ctx, ctx.amount_msat, ctx.fee_budget_msat, st, &mut pruned)
+        .and_then(|p| build_part(ctx, &p, ctx.amount_msat, st));
     if ctx.max_parts <= 1 {
         return single.map(|p| vec![p]).ok_or(PlanFailure { pruned });
     }
@@ -115,22 +111,20 @@ pub fn plan(ctx: &PlanCtx, st: &mut SearchState) -> Result<Vec<PlannedPart>, Pla
         }
     }
     // A split that runs out of parts or capacity with cautious shares is retried with bolder ones.
-    let mut split_parts = None;
-    for target in [
+    // When the amount needs most of what the endpoints can carry at all, cautious shares cannot
+    // work: go straight to bold ones.
+    let levels = [
         ctx.mpp.part_probability,
         ctx.mpp.part_probability * 0.5,
         0.0,
-    ] {
-        let r = split(ctx, target, st, &mut pruned, &mut first_x);
+    ];
+    let tight = ctx.amount_msat > bound / 2;
+    let mut split_parts = None;
+    for &target in &levels[if tight { 2 } else { 0 }..] {
+        split_parts = split(ctx, target, st, &mut pruned);
         st.clear_used();
-        match r {
-            Ok(parts) => {
-                split_parts = Some(parts);
-                break;
-            }
-            // No first part at all: bolder shares cannot help.
-            Err(SplitFailure::NoFirstPart) => break,
-            Err(SplitFailure::Later) => {}
+        if split_parts.is_some() {
+            break;
         }
     }
     let split = split_parts;
@@ -156,65 +150,52 @@ pub fn objective(ctx: &PlanCtx, parts: &[PlannedPart]) -> f64 {
     fee as f64 + ctx.cost.risk_unit_msat(ctx.amount_msat).max(1.0) * risk
 }
 
-/// Why a split failed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum SplitFailure {
-    /// Not even the first part found a path (at any amount down to `amount / max_parts`).
-    NoFirstPart,
-    /// A later part, the part count or the fee budget ran out.
-    Later,
-}
-
-/// Builds a split with share target `part_probability`. `first_x` is the amount the first part's
-/// search starts from; it is set to the amount that first found a path (see [`plan`]).
 fn split(
     ctx: &PlanCtx,
     part_probability: f64,
     st: &mut SearchState,
     pruned: &mut u8,
-    first_x: &mut u64,
-) -> Result<Vec<PlannedPart>, SplitFailure> {
+) -> Option<Vec<PlannedPart>> {
     st.clear_used();
     let mut parts: Vec<PlannedPart> = Vec::new();
     let mut remaining = ctx.amount_msat;
     let mut fees = 0u64;
-    let mut last_ok = *first_x;
+    let mut last_ok = u64::MAX;
     while remaining > 0 {
         let parts_left = ctx.max_parts as u64 - parts.len() as u64;
         if parts_left == 0 {
-            return Err(SplitFailure::Later);
+            return None;
         }
         let floor = remaining.div_ceil(parts_left);
         // Capacity only shrinks as parts are placed, so an amount that found no path will not
         // find one later: start from the last amount that did.
-        let mut x = remaining.min(last_ok).max(floor);
+        // No single path carries more than the widest residual half out of the source or into
+        // the target: start there rather than with a search that fails across the whole graph.
+        let mut x = remaining
+            .min(last_ok)
+            .max(floor)
+            .min(endpoint_bound(ctx, st, 1))
+            .max(1);
         let path = loop {
             if let Some(p) = find_path(ctx, x, ctx.fee_budget_msat - fees, st, pruned) {
                 break p;
             }
-            if x <= floor {
-                return Err(if parts.is_empty() {
-                    SplitFailure::NoFirstPart
-                } else {
-                    SplitFailure::Later
-                });
+            if x <= floor.min(x) || x == 1 {
+                return None;
             }
-            x = (x / 2).max(floor);
+            x = (x / 2).max(floor.min(x / 2)).max(1);
         };
         last_ok = x;
-        if parts.is_empty() {
-            *first_x = x;
-        }
+        // The path may carry more than was searched for: up to its bottleneck.
+        let hi = remaining.min(path_bottleneck(ctx, &path, st).max(x));
         let y = if parts_left == 1 {
             x
         } else {
-            best_share(ctx, &path, floor, x, part_probability, st)
+            best_share(ctx, &path, floor.min(hi), hi, part_probability, st)
         };
-        let part = build_part(ctx, &path, y, st)
-            .or_else(|| build_part(ctx, &path, x, st))
-            .ok_or(SplitFailure::Later)?;
+        let part = fit_part(ctx, &path, x, y, st)?;
         if fees + part.fee_msat > ctx.fee_budget_msat {
-            return Err(SplitFailure::Later);
+            return None;
         }
         for h in &part.hops {
             st.add_used(h.half, h.amount_msat);
@@ -223,7 +204,44 @@ fn split(
         remaining -= part.amount_msat;
         parts.push(part);
     }
-    Ok(parts)
+    Some(parts)
+}
+
+/// The part for the largest amount in `[x, y]` that the path can carry (fees raise the amounts
+/// of earlier hops, so `y` up to the bottleneck may not fit); `x` is known to fit.
+fn fit_part(
+    ctx: &PlanCtx,
+    path: &FoundPath,
+    x: u64,
+    y: u64,
+    st: &SearchState,
+) -> Option<PlannedPart> {
+    if let Some(p) = build_part(ctx, path, y, st) {
+        return Some(p);
+    }
+    let (mut ok, mut bad) = (x, y);
+    while bad - ok > (y / 1024).max(1) {
+        let m = ok + (bad - ok) / 2;
+        if build_part(ctx, path, m, st).is_some() {
+            ok = m;
+        } else {
+            bad = m;
+        }
+    }
+    build_part(ctx, path, ok, st)
+}
+
+/// The most any hop of `path` can still take (htlc maximum, capacity less earlier parts).
+fn path_bottleneck(ctx: &PlanCtx, path: &FoundPath, st: &SearchState) -> u64 {
+    path.hops
+        .iter()
+        .map(|h| {
+            let e = edge_view(ctx.g, ctx.r, h.half);
+            e.htlc_maximum_msat
+                .min(e.capacity_msat.saturating_sub(st.used(h.half)))
+        })
+        .min()
+        .unwrap_or(0)
 }
 
 /// Largest share in `[lo, hi]` whose success probability on `path` is at least the part target.
@@ -270,8 +288,11 @@ fn path_probability(ctx: &PlanCtx, path: &FoundPath, amount: u64, st: &SearchSta
         .product()
 }
 
-/// Searches a path for `amount`, retrying with rising CLTV/hop prices (Lagrangian relaxation)
-/// or fee-only costs when a budget cut labels off.
+/// Searches a path for `amount`. When budgets cut labels off, a search with budgets lifted
+/// (fee-only costs) tells whether any path can carry the amount at all: if none can, the amount
+/// is the problem and no more searches are spent; if the cheapest one fits the budgets it is
+/// taken; otherwise the search is retried with rising CLTV/hop prices (Lagrangian relaxation).
+/// Every search counts against the query's search budget.
 fn find_path(
     ctx: &PlanCtx,
     amount: u64,
@@ -288,42 +309,44 @@ fn find_path(
         cltv_extra_msat: 0.0,
         hop_extra_msat: 0.0,
     };
-    if st.search_budget == 0 {
-        return None;
-    }
-    st.search_budget -= 1;
-    if let Some(p) = shortest_path(ctx.g, ctx.r, ctx.know, &sp, st) {
-        return Some(p);
-    }
-    *pruned |= st.pruned;
-    if st.pruned & (PRUNED_CLTV | PRUNED_HOPS) != 0 {
-        let scale = 1_000.0 + amount as f64 * 1e-5;
-        for k in [1.0, 10.0, 100.0] {
-            if st.search_budget == 0 {
-                return None;
-            }
-            st.search_budget -= 1;
-            sp.cltv_extra_msat = scale * k;
-            sp.hop_extra_msat = scale * k * 40.0;
-            if let Some(p) = shortest_path(ctx.g, ctx.r, ctx.know, &sp, st) {
-                return Some(p);
-            }
-            *pruned |= st.pruned;
-        }
-    }
-    if *pruned & PRUNED_FEE != 0 {
-        let fee_only = CostParams::fee_only();
-        sp.cost = &fee_only;
-        sp.cltv_extra_msat = 0.0;
-        sp.hop_extra_msat = 0.0;
+    let mut search = |sp: &SearchParams, st: &mut SearchState| -> Option<FoundPath> {
         if st.search_budget == 0 {
             return None;
         }
         st.search_budget -= 1;
-        if let Some(p) = shortest_path(ctx.g, ctx.r, ctx.know, &sp, st) {
+        let found = shortest_path(ctx.g, ctx.r, ctx.know, sp, st);
+        *pruned |= st.pruned;
+        found
+    };
+    if let Some(p) = search(&sp, st) {
+        return Some(p);
+    }
+    if st.pruned == 0 {
+        return None; // nothing was cut by a budget: no path carries this amount
+    }
+    let fee_only = CostParams::fee_only();
+    let free = SearchParams {
+        fee_budget_msat: u64::MAX,
+        cltv_budget: u32::MAX,
+        max_hops: u32::MAX,
+        cost: &fee_only,
+        ..sp
+    };
+    let cheapest = search(&free, st)?;
+    if cheapest.hops.len() as u32 <= ctx.max_hops {
+        if let Some(part) = build_part(ctx, &cheapest, amount, st) {
+            if part.fee_msat <= fee_budget {
+                return Some(cheapest);
+            }
+        }
+    }
+    let scale = 1_000.0 + amount as f64 * 1e-5;
+    for k in [1.0, 10.0, 100.0] {
+        sp.cltv_extra_msat = scale * k;
+        sp.hop_extra_msat = scale * k * 40.0;
+        if let Some(p) = search(&sp, st) {
             return Some(p);
         }
-        *pruned |= st.pruned;
     }
     None
 }
@@ -397,16 +420,23 @@ pub fn build_part(
 /// source and what can enter the target (per half: capacity, `max_parts × htlc_max`, and the
 /// learned upper bound on its liquidity, above which the search never uses it).
 pub fn capacity_bound(ctx: &PlanCtx) -> u64 {
-    let parts = ctx.max_parts.max(1) as u64;
+    endpoint_bound(ctx, &SearchState::new(), ctx.max_parts.max(1) as u64)
+}
+
+/// With `parts == 1`: the most one path can carry (the widest residual half leaving the source
+/// or entering the target); with more: the most that many parts can (sums over those halves).
+/// Residual = capacity (or the learned upper bound on liquidity, if lower) less what earlier parts
+/// of this query use.
+fn endpoint_bound(ctx: &PlanCtx, st: &SearchState, parts: u64) -> u64 {
     let usable = |e: &super::dijkstra::EdgeView| -> u64 {
-        let known_max = bounds_of(ctx.know, e, ctx.r.graph_halves).max_msat;
+        let cap = e
+            .capacity_msat
+            .min(bounds_of(ctx.know, e, ctx.r.graph_halves).max_msat)
+            .saturating_sub(st.used(e.half));
         if parts == 1 {
-            e.htlc_maximum_msat.min(e.capacity_msat).min(known_max)
+            e.htlc_maximum_msat.min(cap)
         } else {
-            e.htlc_maximum_msat
-                .saturating_mul(parts)
-                .min(e.capacity_msat)
-                .min(known_max)
+            e.htlc_maximum_msat.saturating_mul(parts).min(cap)
         }
     };
     let combine = |acc: u64, x: u64| {

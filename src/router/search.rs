@@ -1,8 +1,11 @@
 //! Per-thread search state, reused across queries. Every array is stamped with an epoch, so
 //! starting a new search is O(1): bump the epoch instead of clearing the arrays.
+//!
+//! Layout: what every relaxation reads — a node's mark (labeled / settled in this search) and its
+//! cost — lives in two compact arrays (4 + 8 bytes per node, in L2 for mainnet-sized graphs);
+//! the rest of a label is touched only when it improves and when its node is settled.
 
-/// The best known way from a node to the target, with the node's stamps in the same cache
-/// line (a label is valid iff `stamp == epoch`; settled iff `settled == epoch`).
+/// The best known way from a node to the target.
 #[derive(Clone, Copy, Debug, Default)]
 #[repr(C)]
 pub struct Label {
@@ -20,10 +23,6 @@ pub struct Label {
     pub via_half: u32,
     /// The next node towards the target.
     pub next: u32,
-    stamp: u32,
-    settled: u32,
-    /// Position in the heap while queued (valid while `stamp == epoch` and not settled).
-    heap_pos: u32,
 }
 
 impl Label {
@@ -45,9 +44,6 @@ impl Label {
             hops,
             via_half,
             next,
-            stamp: 0,
-            settled: 0,
-            heap_pos: 0,
         }
     }
 }
@@ -65,9 +61,15 @@ pub struct SearchStats {
 #[derive(Default)]
 pub struct SearchState {
     epoch: u32,
+    /// `2·epoch`: labeled and queued in this search; `2·epoch + 1`: settled; else unlabeled.
+    mark: Vec<u32>,
+    cost: Vec<f64>,
     pub(crate) labels: Vec<Label>,
     /// Indexed 4-ary min-heap of (cost, node) with decrease-key: no stale entries.
     heap: Vec<(f64, u32)>,
+    /// Heap position per node while queued: a compact array apart from the labels, since every
+    /// sift step writes one (valid while the node's label is current and not settled).
+    heap_pos: Vec<u32>,
     /// Per-query amounts already given to earlier parts, per half id.
     used_epoch: u32,
     /// Whether any half has a `used` amount in this query (skips the lookups when not).
@@ -97,6 +99,9 @@ impl SearchState {
     pub fn begin_query(&mut self, nodes: usize, halves: usize) {
         if self.labels.len() < nodes {
             self.labels.resize(nodes, Label::default());
+            self.mark.resize(nodes, 0);
+            self.cost.resize(nodes, 0.0);
+            self.heap_pos.resize(nodes, 0);
             self.overlay_stamp.resize(nodes, 0);
         }
         if self.used_stamp.len() < halves {
@@ -110,11 +115,8 @@ impl SearchState {
 
     /// Starts a new search within the current query (keeps `used` amounts).
     pub fn begin_search(&mut self) {
-        if self.epoch == u32::MAX {
-            self.labels.iter_mut().for_each(|l| {
-                l.stamp = 0;
-                l.settled = 0;
-            });
+        if self.epoch >= u32::MAX / 2 - 1 {
+            self.mark.iter_mut().for_each(|m| *m = 0);
             self.epoch = 0;
         }
         self.epoch += 1;
@@ -125,40 +127,37 @@ impl SearchState {
 
     #[inline]
     pub fn labeled(&self, v: u32) -> bool {
-        self.labels[v as usize].stamp == self.epoch
+        self.mark[v as usize] >= 2 * self.epoch
     }
     #[inline]
     pub fn settled(&self, v: u32) -> bool {
-        self.labels[v as usize].settled == self.epoch
+        self.mark[v as usize] == 2 * self.epoch + 1
     }
     #[inline]
     pub fn settle(&mut self, v: u32) {
-        self.labels[v as usize].settled = self.epoch;
+        self.mark[v as usize] = 2 * self.epoch + 1;
         self.stats.settled += 1;
     }
-    /// The label of `v` if it has one in this search and is not settled yet.
+    /// The cost of `v`'s label, if it has one in this search (settled or not).
     #[inline]
-    pub fn open_label(&self, v: u32) -> Option<&Label> {
-        let l = &self.labels[v as usize];
-        (l.stamp == self.epoch && l.settled != self.epoch).then_some(l)
+    pub fn cost_of(&self, v: u32) -> Option<f64> {
+        (self.mark[v as usize] >= 2 * self.epoch).then(|| self.cost[v as usize])
     }
     #[inline]
     pub fn label(&self, v: u32) -> &Label {
         &self.labels[v as usize]
     }
     #[inline]
-    pub fn set_label(&mut self, v: u32, mut l: Label) {
-        let queued = self.labels[v as usize].stamp == self.epoch
-            && self.labels[v as usize].settled != self.epoch;
+    pub fn set_label(&mut self, v: u32, l: Label) {
+        let queued = self.mark[v as usize] == 2 * self.epoch;
         let pos = if queued {
-            self.labels[v as usize].heap_pos as usize
+            self.heap_pos[v as usize] as usize
         } else {
             self.heap.push((l.cost, v));
             self.heap.len() - 1
         };
-        l.stamp = self.epoch;
-        l.settled = 0;
-        l.heap_pos = pos as u32;
+        self.mark[v as usize] = 2 * self.epoch;
+        self.cost[v as usize] = l.cost;
         self.labels[v as usize] = l;
         self.stats.pushes += 1;
         self.sift_up(pos, l.cost, v);
@@ -184,11 +183,11 @@ impl SearchState {
                 break;
             }
             self.heap[pos] = (pc, pv);
-            self.labels[pv as usize].heap_pos = pos as u32;
+            self.heap_pos[pv as usize] = pos as u32;
             pos = parent;
         }
         self.heap[pos] = (cost, v);
-        self.labels[v as usize].heap_pos = pos as u32;
+        self.heap_pos[v as usize] = pos as u32;
     }
 
     #[inline]
@@ -212,11 +211,11 @@ impl SearchState {
             }
             let moved = self.heap[best];
             self.heap[pos] = moved;
-            self.labels[moved.1 as usize].heap_pos = pos as u32;
+            self.heap_pos[moved.1 as usize] = pos as u32;
             pos = best;
         }
         self.heap[pos] = (cost, v);
-        self.labels[v as usize].heap_pos = pos as u32;
+        self.heap_pos[v as usize] = pos as u32;
     }
     #[inline]
     pub fn used(&self, half: u32) -> u64 {
