@@ -21,13 +21,18 @@ pub fn build(set: &GossipSet) -> GraphData {
     ids.dedup();
     let idx_of = |id: &NodeId| ids.binary_search(id).expect("node collected above") as u32;
 
+    let mut aliases = vec![""; ids.len()];
+    for n in &set.nodes {
+        aliases[idx_of(&n.id) as usize] = n.alias.as_str();
+    }
     let mut g = GraphData {
         node_ids: ids.iter().map(|n| n.0).collect(),
-        node_aliases: vec![String::new(); ids.len()],
         ..Default::default()
     };
-    for n in &set.nodes {
-        g.node_aliases[idx_of(&n.id) as usize] = n.alias.clone();
+    g.node_alias_offsets.push(0);
+    for a in aliases {
+        g.node_alias_bytes.extend_from_slice(a.as_bytes());
+        g.node_alias_offsets.push(g.node_alias_bytes.len() as u32);
     }
 
     let mut channels: Vec<&crate::gossip::ChannelRecord> = set.channels.iter().collect();
