@@ -103,7 +103,7 @@ pub fn build(set: &GossipSet) -> GraphData {
                 htlc_minimum_msat: g.half_htlc_min_msat[half],
                 htlc_maximum_msat: g.half_htlc_max_msat[half].min(capacity_msat),
                 capacity_msat,
-                inv_capacity: 1.0 / (capacity_msat as f64 + 1.0),
+                inv_capacity: (1.0 / (capacity_msat as f64 + 1.0)) as f32,
                 cltv_expiry_delta: g.half_cltv_delta[half],
             };
             route_pos[to as usize] += 1;

@@ -21,7 +21,7 @@ use rkyv::rancor;
 use super::layout::{ArchivedGraphData, GraphData};
 
 pub const MAGIC: &[u8; 8] = b"LNRGRAPH";
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 pub const HEADER_LEN: usize = 64;
 const CHECKSUM_AT: usize = 32;
 
