@@ -21,13 +21,18 @@ pub fn build(set: &GossipSet) -> GraphData {
     ids.dedup();
     let idx_of = |id: &NodeId| ids.binary_search(id).expect("node collected above") as u32;
 
+    let mut aliases = vec![""; ids.len()];
+    for n in &set.nodes {
+        aliases[idx_of(&n.id) as usize] = n.alias.as_str();
+    }
     let mut g = GraphData {
         node_ids: ids.iter().map(|n| n.0).collect(),
-        node_aliases: vec![String::new(); ids.len()],
         ..Default::default()
     };
-    for n in &set.nodes {
-        g.node_aliases[idx_of(&n.id) as usize] = n.alias.clone();
+    g.node_alias_offsets.push(0);
+    for a in aliases {
+        g.node_alias_bytes.extend_from_slice(a.as_bytes());
+        g.node_alias_offsets.push(g.node_alias_bytes.len() as u32);
     }
 
     let mut channels: Vec<&crate::gossip::ChannelRecord> = set.channels.iter().collect();
@@ -98,7 +103,7 @@ pub fn build(set: &GossipSet) -> GraphData {
                 htlc_minimum_msat: g.half_htlc_min_msat[half],
                 htlc_maximum_msat: g.half_htlc_max_msat[half].min(capacity_msat),
                 capacity_msat,
-                inv_capacity: 1.0 / (capacity_msat as f64 + 1.0),
+                inv_capacity: (1.0 / (capacity_msat as f64 + 1.0)) as f32,
                 cltv_expiry_delta: g.half_cltv_delta[half],
             };
             route_pos[to as usize] += 1;

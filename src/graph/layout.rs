@@ -3,7 +3,8 @@
 //! [`HalfIdx`](crate::types::HalfIdx) (`chan * 2 + direction`).
 //!
 //! Invariants (checked by [`crate::graph::Graph`] on open, established by the builder):
-//! - `node_ids` strictly ascending; `node_aliases.len() == nodes`.
+//! - `node_ids` strictly ascending; `node_alias_offsets` has `nodes + 1` non-decreasing entries
+//!   ending at the blob's length.
 //! - `chan_scid` strictly ascending; `chan_node_1[c] < chan_node_2[c] < nodes` (BOLT #7 order).
 //! - every `half_*` array has `2 * channels` entries; a half without policy has no
 //!   [`FLAG_PRESENT`] and appears in no adjacency list.
@@ -39,15 +40,19 @@ pub struct RouteEdge {
     /// `min(htlc_maximum_msat, capacity_msat)`.
     pub htlc_maximum_msat: u64,
     pub capacity_msat: u64,
-    /// `1 / (capacity_msat + 1)`: the search's probability term multiplies instead of dividing.
-    pub inv_capacity: f64,
+    /// `1 / (capacity_msat + 1)` (f32 keeps the record at 48 bytes): the search's probability term
+    /// multiplies instead of dividing.
+    pub inv_capacity: f32,
     pub cltv_expiry_delta: u16,
 }
 
 #[derive(Archive, Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct GraphData {
     pub node_ids: Vec<[u8; 33]>,
-    pub node_aliases: Vec<String>,
+    /// Node aliases as one UTF-8 blob: alias `i` is `node_alias_bytes[node_alias_offsets[i]..node_alias_offsets[i + 1]]`
+    /// (one blob instead of a string per node keeps validation on open cheap).
+    pub node_alias_offsets: Vec<u32>,
+    pub node_alias_bytes: Vec<u8>,
 
     pub chan_scid: Vec<u64>,
     pub chan_node_1: Vec<u32>,

@@ -142,7 +142,7 @@ pub fn shortest_path(
                         htlc_minimum_msat: ae.htlc_minimum_msat.to_native(),
                         htlc_maximum_msat: ae.htlc_maximum_msat.to_native(),
                         capacity_msat: ae.capacity_msat.to_native(),
-                        inv_capacity: ae.inv_capacity.to_native(),
+                        inv_capacity: ae.inv_capacity.to_native() as f64,
                         cltv_expiry_delta: ae.cltv_expiry_delta.to_native(),
                         certain: false,
                         first_hop: false,

@@ -208,7 +208,8 @@ fn split(
 }
 
 /// The part for the largest amount in `[x, y]` that the path can carry (fees raise the amounts
-/// of earlier hops, so `y` up to the bottleneck may not fit); `x` is known to fit.
+/// of earlier hops, so `y` up to the bottleneck may not fit); `x` is known to fit. When `y ≤ x`
+/// (a cautious share), `y` if it builds (its htlc minimums may refuse it), else `x`.
 fn fit_part(
     ctx: &PlanCtx,
     path: &FoundPath,
@@ -218,6 +219,9 @@ fn fit_part(
 ) -> Option<PlannedPart> {
     if let Some(p) = build_part(ctx, path, y, st) {
         return Some(p);
+    }
+    if y <= x {
+        return build_part(ctx, path, x, st);
     }
     let (mut ok, mut bad) = (x, y);
     while bad - ok > (y / 1024).max(1) {
