@@ -134,6 +134,13 @@ pub fn svg(
             .x_desc("amount (sat)")
             .y_desc(y_desc)
             .x_label_formatter(&|x| short_sat(x.round() as u64))
+            .y_label_formatter(&|y| {
+                if y_max > 10.0 {
+                    format!("{y:.0}")
+                } else {
+                    format!("{y:.1}")
+                }
+            })
             .draw()
             .map_err(|x| e(&x))?;
         for (i, s) in series.iter().enumerate() {
