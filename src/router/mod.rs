@@ -94,7 +94,7 @@ impl Router {
         };
         match mpp::plan(&ctx, st) {
             Ok(parts) => self.answer(&r, q, parts),
-            Err(_) => Answer::no_route(None, self.diagnose(&ctx, st)),
+            Err(f) => Answer::no_route(None, self.diagnose(&ctx, f.pruned, st)),
         }
     }
 
@@ -134,7 +134,7 @@ impl Router {
 
     /// Names why no route was found: searches again with budgets lifted, fee-only costs and a
     /// split allowed, and reports the first limit that stands in the way.
-    fn diagnose(&self, ctx: &PlanCtx, st: &mut SearchState) -> NoRoute {
+    fn diagnose(&self, ctx: &PlanCtx, pruned: u8, st: &mut SearchState) -> NoRoute {
         let fee_only = CostParams::fee_only();
         // A small amount (not 1 msat: most halves have an htlc minimum) tells "no path at all"
         // from "not for this amount".
@@ -150,6 +150,10 @@ impl Router {
         st.clear_used();
         if shortest_path(ctx.g, ctx.r, None, &sp, st).is_none() {
             return NoRoute::NoPath;
+        }
+        if pruned == 0 {
+            // The planner's searches cut nothing for a budget: the amount is what failed.
+            return NoRoute::InsufficientCapacity;
         }
         let free = PlanCtx {
             g: ctx.g,
