@@ -10,4 +10,5 @@ mod ingest_signed;
 mod ldk;
 mod router;
 mod router_real;
+mod simulate;
 mod spec_check;

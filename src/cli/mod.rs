@@ -18,6 +18,7 @@ mod info;
 mod ingest;
 mod queries;
 pub mod route;
+mod simulate;
 
 pub use route::{write_jsonl, EngineArgs};
 
@@ -48,6 +49,8 @@ pub enum Command {
     Batch(route::BatchArgs),
     /// Write random route queries (JSONL) for a graph: log-uniform amounts, endpoints with enabled channels.
     Queries(queries::QueriesArgs),
+    /// Simulate payments against hidden liquidity (SPEC §7), optionally side by side with LDK.
+    Simulate(simulate::SimulateArgs),
     /// Write a synthetic, signed, mainnet-like network as a gossip_store.
     Generate(GenerateArgs),
 }
@@ -102,6 +105,7 @@ pub fn main() -> i32 {
         Command::Route(a) => route::run_route(a),
         Command::Queries(a) => queries::run(a),
         Command::Batch(a) => route::run_batch(a),
+        Command::Simulate(a) => simulate::run(a),
     };
     match result {
         Ok(code) => code,

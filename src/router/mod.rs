@@ -135,6 +135,10 @@ impl Router {
     /// Names why no route was found: searches again with budgets lifted, fee-only costs and a
     /// split allowed, and reports the first limit that stands in the way.
     fn diagnose(&self, ctx: &PlanCtx, pruned: u8, st: &mut SearchState) -> NoRoute {
+        if ctx.know.is_some() && ctx.amount_msat > mpp::capacity_bound(ctx) {
+            // What is known of the liquidity around the source or target cannot carry it.
+            return NoRoute::InsufficientCapacity;
+        }
         let fee_only = CostParams::fee_only();
         // A small amount (not 1 msat: most halves have an htlc minimum) tells "no path at all"
         // from "not for this amount".

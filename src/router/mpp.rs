@@ -421,17 +421,22 @@ pub fn build_part(
 }
 
 /// An upper bound on what `max_parts` parts can deliver: the smaller of what can leave the
-/// source and what can enter the target (per half: capacity, and `max_parts × htlc_max`).
-fn capacity_bound(ctx: &PlanCtx) -> u64 {
+/// source and what can enter the target (per half: capacity, `max_parts × htlc_max`, and the
+/// learned upper bound on its liquidity, above which the search never uses it).
+pub fn capacity_bound(ctx: &PlanCtx) -> u64 {
     endpoint_bound(ctx, &SearchState::new(), ctx.max_parts.max(1) as u64)
 }
 
 /// With `parts == 1`: the most one path can carry (the widest residual half leaving the source
 /// or entering the target); with more: the most that many parts can (sums over those halves).
-/// Residual = capacity less what earlier parts of this query use.
+/// Residual = capacity (or the learned upper bound on liquidity, if lower) less what earlier parts
+/// of this query use.
 fn endpoint_bound(ctx: &PlanCtx, st: &SearchState, parts: u64) -> u64 {
     let usable = |e: &super::dijkstra::EdgeView| -> u64 {
-        let cap = e.capacity_msat.saturating_sub(st.used(e.half));
+        let cap = e
+            .capacity_msat
+            .min(bounds_of(ctx.know, e, ctx.r.graph_halves).max_msat)
+            .saturating_sub(st.used(e.half));
         if parts == 1 {
             e.htlc_maximum_msat.min(cap)
         } else {

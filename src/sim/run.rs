@@ -1,0 +1,284 @@
+//! The payment loop of SPEC §7, the same for every router.
+//!
+//! For each payment: the router answers the query; the answer is sent against the oracle
+//! ([`attempt::send`]); if it paid, the payment is done; otherwise the router learns from what
+//! happened and routes the whole amount again, up to the attempt limit. A `no_route` (or
+//! `error`) answer ends the payment. Routers plug in through [`SimRouter`]; what they learn
+//! persists across the payments of a run because the same router value serves them all.
+//!
+//! lnroute ([`LnrouteSim`]) learns into a [`LiquidityKnowledge`] that its [`Router`] reads:
+//! a part that failed at hop `i` gives `record_failure` (hops before `i` held at least their
+//! amount, hop `i` less); a part that reached the target in a failed attempt gives
+//! `observe_at_least` on every hop (like a probe); the parts of a paid attempt give
+//! `record_success` with `consumed = false`, because the oracle never changes. Amounts are raised
+//! by what earlier parts of the same attempt held on the half (that is what the half was shown to
+//! carry, or to lack). The knowledge clock is kept still (`now` never moves), so nothing decays
+//! during a run. lnroute ignores the failed-channel list: its bounds already say how much a
+//! failed half could not carry, and it may still carry less.
+
+use std::time::{Duration, Instant};
+
+use super::attempt::{self, AttemptResult, PartOutcome};
+use super::maxflow::{FlowNet, FlowQuery};
+use super::oracle::Oracle;
+use crate::graph::Graph;
+use crate::router::{Answer, LiquidityKnowledge, Query, Router, SearchState, SharedLiquidity};
+use crate::types::{NodeId, Scid};
+
+/// A router driven by the simulator.
+pub trait SimRouter {
+    /// Name in reports (`lnroute`, `ldk`).
+    fn name(&self) -> &'static str;
+    /// Answers `q`. `failed_channels` are the channels where parts of this payment failed in
+    /// earlier attempts (routers may exclude them, as LDK's ChannelManager does).
+    fn route(&mut self, q: &Query, failed_channels: &[Scid]) -> Answer;
+    /// Learns from one attempt: `parts` is what happened to each part of `answer`, in order;
+    /// `paid` says whether every part reached the target.
+    fn learn(&mut self, q: &Query, answer: &Answer, parts: &[PartOutcome], paid: bool);
+}
+
+/// What happened to one payment with one router.
+#[derive(Clone, Debug)]
+pub struct PaymentResult {
+    pub paid: bool,
+    /// Attempts sent (answers with a route); a first `no_route` gives 0.
+    pub attempts: u32,
+    pub fee_msat: Option<u64>,
+    /// The answer of the attempt that paid.
+    pub route: Option<Answer>,
+    /// Time of every route call, µs.
+    pub route_us: Vec<u64>,
+    /// Set when the router gave an answer that could not be sent (ends the payment).
+    pub invalid: Option<String>,
+}
+
+/// Simulates `payments` in order with `router`; `progress` is called after each payment.
+pub fn run_payments(
+    g: &Graph,
+    oracle: &Oracle,
+    payments: &[Query],
+    max_attempts: u32,
+    router: &mut dyn SimRouter,
+    progress: &(dyn Fn() + Sync),
+) -> Vec<PaymentResult> {
+    payments
+        .iter()
+        .map(|q| {
+            let r = pay(g, oracle, q, max_attempts, router);
+            progress();
+            r
+        })
+        .collect()
+}
+
+/// One payment: up to `max_attempts` attempts.
+pub fn pay(
+    g: &Graph,
+    oracle: &Oracle,
+    q: &Query,
+    max_attempts: u32,
+    router: &mut dyn SimRouter,
+) -> PaymentResult {
+    let mut res = PaymentResult {
+        paid: false,
+        attempts: 0,
+        fee_msat: None,
+        route: None,
+        route_us: Vec::new(),
+        invalid: None,
+    };
+    let mut failed: Vec<Scid> = Vec::new();
+    for _ in 0..max_attempts {
+        let ans = router.route(q, &failed);
+        res.route_us.push(ans.elapsed_us);
+        if !ans.is_ok() {
+            break;
+        }
+        res.attempts += 1;
+        match attempt::send(g, oracle, q, &ans) {
+            AttemptResult::Paid(parts) => {
+                router.learn(q, &ans, &parts, true);
+                res.paid = true;
+                res.fee_msat = ans.fee_msat;
+                res.route = Some(ans);
+                break;
+            }
+            AttemptResult::Failed(parts) => {
+                router.learn(q, &ans, &parts, false);
+                for p in &parts {
+                    if let Some(i) = p.failed_at {
+                        let c = p.hops[i].channel;
+                        if !failed.contains(&c) {
+                            failed.push(c);
+                        }
+                    }
+                }
+            }
+            AttemptResult::Invalid(m) => {
+                res.invalid = Some(m);
+                break;
+            }
+        }
+    }
+    res
+}
+
+/// lnroute's router with the knowledge it learns during the run.
+pub struct LnrouteSim {
+    router: Router,
+    state: SearchState,
+    knowledge: SharedLiquidity,
+}
+
+impl LnrouteSim {
+    /// Wraps `router`, giving it fresh knowledge (clock still, no decay) for the run.
+    pub fn new(mut router: Router) -> LnrouteSim {
+        let mut k = LiquidityKnowledge::new(router.graph.half_count());
+        k.half_life_secs = 0.0;
+        k.now = 0;
+        let knowledge = k.shared();
+        router.knowledge = Some(knowledge.clone());
+        LnrouteSim {
+            router,
+            state: SearchState::new(),
+            knowledge,
+        }
+    }
+
+    pub fn knowledge(&self) -> &SharedLiquidity {
+        &self.knowledge
+    }
+}
+
+impl SimRouter for LnrouteSim {
+    fn name(&self) -> &'static str {
+        "lnroute"
+    }
+
+    fn route(&mut self, q: &Query, _failed_channels: &[Scid]) -> Answer {
+        self.router.route(q, &mut self.state)
+    }
+
+    fn learn(&mut self, _q: &Query, _answer: &Answer, parts: &[PartOutcome], paid: bool) {
+        let mut k = self.knowledge.write().unwrap_or_else(|p| p.into_inner());
+        learn_into(&mut k, parts, paid);
+    }
+}
+
+/// The learning rules of [`LnrouteSim`] (module docs), on any knowledge table.
+pub fn learn_into(k: &mut LiquidityKnowledge, parts: &[PartOutcome], paid: bool) {
+    for p in parts {
+        match p.failed_at {
+            None => {
+                let hops = attempt::observed(p, p.hops.len());
+                if paid {
+                    k.record_success(&hops, false);
+                } else {
+                    for (h, a) in hops {
+                        k.observe_at_least(h, a);
+                    }
+                }
+            }
+            Some(i) => {
+                let hops = attempt::observed(p, i);
+                if p.hops[i].half.is_some() {
+                    k.record_failure(&hops, hops.len() - 1);
+                } else {
+                    for (h, a) in hops {
+                        k.observe_at_least(h, a);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A fixed clock value for routers whose learning calls take a time (LDK): the simulation's
+/// clock never moves.
+pub fn sim_clock() -> Duration {
+    Duration::from_secs(1_700_000_000)
+}
+
+/// Everything a run produced.
+pub struct RunOutput {
+    /// Per router (in the order given): its name and one result per payment.
+    pub results: Vec<(&'static str, Vec<PaymentResult>)>,
+    /// Per payment: whether the max-flow bound could carry it.
+    pub payable: Vec<bool>,
+    /// Wall time of the max-flow bound (it runs beside the routers).
+    pub bound_wall: Duration,
+    /// Wall time of the whole run.
+    pub wall: Duration,
+}
+
+/// Runs every router over all payments and the max-flow bound, concurrently: each router on
+/// its own thread (its payments are sequential, since it learns from each), the bound in
+/// parallel across payments on the rayon pool.
+pub fn run_all(
+    g: &Graph,
+    oracle: &Oracle,
+    payments: &[Query],
+    max_attempts: u32,
+    mut routers: Vec<Box<dyn SimRouter + Send>>,
+    progress: &(dyn Fn() + Sync),
+) -> RunOutput {
+    let start = Instant::now();
+    let flow_queries: Vec<FlowQuery> = payments.iter().map(|q| flow_query(g, q)).collect();
+    let (results, (payable, bound_wall)) = std::thread::scope(|s| {
+        let bound = s.spawn(|| {
+            let t = Instant::now();
+            let p = FlowNet::new(g, oracle).payable_all(&flow_queries);
+            (p, t.elapsed())
+        });
+        let mut handles = Vec::new();
+        let first = if routers.is_empty() {
+            None
+        } else {
+            Some(routers.remove(0))
+        };
+        for mut r in routers.drain(..) {
+            handles.push(s.spawn(move || {
+                let res = run_payments(g, oracle, payments, max_attempts, r.as_mut(), progress);
+                (r.name(), res)
+            }));
+        }
+        let mut results = Vec::new();
+        if let Some(mut r) = first {
+            let res = run_payments(g, oracle, payments, max_attempts, r.as_mut(), progress);
+            results.push((r.name(), res));
+        }
+        for h in handles {
+            match h.join() {
+                Ok(x) => results.push(x),
+                Err(p) => std::panic::resume_unwind(p),
+            }
+        }
+        let payable = match bound.join() {
+            Ok(x) => x,
+            Err(p) => std::panic::resume_unwind(p),
+        };
+        (results, payable)
+    });
+    RunOutput {
+        results,
+        payable,
+        bound_wall,
+        wall: start.elapsed(),
+    }
+}
+
+/// The bound's view of a query (unknown nodes give an index no node has: unpayable).
+pub fn flow_query(g: &Graph, q: &Query) -> FlowQuery {
+    let idx = |s: &str| {
+        s.parse::<NodeId>()
+            .ok()
+            .and_then(|id| g.node_idx(&id))
+            .map_or(u32::MAX, |n| n.0)
+    };
+    FlowQuery {
+        source: idx(&q.source),
+        target: idx(&q.target),
+        amount_msat: q.amount_msat,
+        max_parts: q.parts_limit(),
+    }
+}
