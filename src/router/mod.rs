@@ -6,7 +6,6 @@
 
 pub mod baseline;
 pub mod batch;
-pub mod check;
 pub mod cost;
 pub mod dijkstra;
 pub mod liquidity;
