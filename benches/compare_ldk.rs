@@ -14,15 +14,18 @@
 //! Engines run interleaved per query, in a rotating order, so machine noise hits all of them.
 
 mod common;
+/// The independent SPEC §4 checker of the integration tests, shared rather than copied.
+#[path = "../tests/spec_check.rs"]
+mod spec_check;
 
 use std::time::Instant;
 
 use lnroute::ldk::LdkRouter;
 use lnroute::router::baseline::{bare_fee_dijkstra, BareState};
-use lnroute::router::check::check_answer;
 use lnroute::router::{Answer, Query, Router, SearchState};
 
 use common::{arg, flag, load_graph, random_queries, BenchQuery};
+use spec_check::check_answer;
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Engine {

@@ -6,7 +6,6 @@
 
 pub mod baseline;
 pub mod batch;
-pub mod check;
 pub mod cost;
 pub mod dijkstra;
 pub mod liquidity;
@@ -94,7 +93,7 @@ impl Router {
         };
         match mpp::plan(&ctx, st) {
             Ok(parts) => self.answer(&r, q, parts),
-            Err(_) => Answer::no_route(None, self.diagnose(&ctx, st)),
+            Err(f) => Answer::no_route(None, self.diagnose(&ctx, f.pruned, st)),
         }
     }
 
@@ -134,7 +133,7 @@ impl Router {
 
     /// Names why no route was found: searches again with budgets lifted, fee-only costs and a
     /// split allowed, and reports the first limit that stands in the way.
-    fn diagnose(&self, ctx: &PlanCtx, st: &mut SearchState) -> NoRoute {
+    fn diagnose(&self, ctx: &PlanCtx, pruned: u8, st: &mut SearchState) -> NoRoute {
         if ctx.know.is_some() && ctx.amount_msat > mpp::capacity_bound(ctx) {
             // What is known of the liquidity around the source or target cannot carry it.
             return NoRoute::InsufficientCapacity;
@@ -154,6 +153,10 @@ impl Router {
         st.clear_used();
         if shortest_path(ctx.g, ctx.r, None, &sp, st).is_none() {
             return NoRoute::NoPath;
+        }
+        if pruned == 0 {
+            // The planner's searches cut nothing for a budget: the amount is what failed.
+            return NoRoute::InsufficientCapacity;
         }
         let free = PlanCtx {
             g: ctx.g,
