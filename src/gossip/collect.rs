@@ -106,7 +106,7 @@ impl Collector {
         let queue = std::mem::take(&mut self.signed);
         queue.apply(&mut self);
         let mut nodes: Vec<NodeRecord> = self.nodes.into_values().collect();
-        nodes.sort_by(|a, b| a.id.cmp(&b.id));
+        nodes.sort_by_key(|n| n.id);
         GossipSet {
             channels: self.channels.into_values().collect(),
             nodes,

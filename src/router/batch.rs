@@ -25,6 +25,7 @@ pub fn route_batch(router: &Router, queries: &[Query]) -> Vec<Answer> {
 
 /// Parses one JSONL line into a query; a bad line becomes an `error` answer carrying the
 /// line's `id` when one can be read.
+#[allow(clippy::result_large_err)] // the error is the answer to write, not propagated further
 pub fn parse_query_line(line: &str) -> Result<Query, Answer> {
     let v: serde_json::Value =
         serde_json::from_str(line).map_err(|e| Answer::error(None, format!("bad JSON: {e}")))?;
