@@ -242,6 +242,11 @@ impl LdkRouter {
         &self.build
     }
 
+    /// Routes `q` with LDK, as many paths as the query allows (`max_parts`, default 10).
+    pub fn ldk_route(&self, q: &Query) -> Answer {
+        self.route(q, q.parts_limit().clamp(1, u8::MAX as u32) as u8)
+    }
+
     /// Routes `q` with LDK allowing at most `max_paths` paths (1 = single path; more sets the
     /// payee's `basic_mpp` feature, without which LDK never splits).
     pub fn route(&self, q: &Query, max_paths: u8) -> Answer {

@@ -229,6 +229,12 @@ fn mpp_needs_the_basic_mpp_feature_and_translates() {
     assert!(!ldk.route(&q, 1).is_ok(), "one path cannot carry it");
     q.max_parts = Some(10);
     let a = ldk.route(&q, 10);
+    let b = ldk.ldk_route(&q);
+    assert_eq!(
+        (&b.parts, b.fee_msat),
+        (&a.parts, a.fee_msat),
+        "ldk_route takes max_parts from the query (same seed, same route)"
+    );
     assert!(a.is_ok(), "{a:?}");
     assert!(a.parts.len() >= 2);
     check_answer(&g, &q, &a).unwrap();
