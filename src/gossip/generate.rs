@@ -24,7 +24,7 @@
 //! the same bytes on any machine and thread count.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use bitcoin::constants::ChainHash;
 use bitcoin::hashes::{sha256, Hash};
@@ -598,34 +598,7 @@ pub fn generate_bytes(opts: &GenerateOptions) -> std::io::Result<(Vec<u8>, Gener
 /// Generates the store into `path` atomically: a temporary file in the same directory, fsync,
 /// rename. On failure no file (whole or partial) is left at `path`.
 pub fn write_store(path: &Path, opts: &GenerateOptions) -> std::io::Result<GenerateSummary> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = path
-        .file_name()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = tempfile::Builder::new()
-        .prefix(&format!(".{name}."))
-        .suffix(".tmp")
-        .tempfile_in(&dir)?;
-    let mut w = std::io::BufWriter::with_capacity(1 << 20, tmp);
-    let summary = generate(opts, &mut w)?;
-    let tmp = w.into_inner().map_err(|e| e.into_error())?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        // A store is shared data, not a secret (temporary files are created 0600).
-        tmp.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o644))?;
-    }
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    if let Ok(d) = std::fs::File::open(&dir) {
-        let _ = d.sync_all();
-    }
-    Ok(summary)
+    crate::graph::file::write_atomic_with(path, |w| generate(opts, w))
 }
 
 #[cfg(test)]

@@ -184,11 +184,21 @@ pub fn to_file_bytes(
 /// Writes a file atomically: temp file in the same directory, fsync, rename, fsync directory.
 /// On any error the temp file is removed and `path` is left as it was.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_atomic_with(path, |w| w.write_all(bytes))
+}
+
+/// Like [`write_atomic`], for output produced by `write` (buffered): temp file in the same
+/// directory, rw-r--r--, fsync, rename, fsync directory. On any error (from `write` too) the temp
+/// file is removed and `path` is left as it was.
+pub fn write_atomic_with<T>(
+    path: &Path,
+    write: impl FnOnce(&mut std::io::BufWriter<&std::fs::File>) -> std::io::Result<T>,
+) -> std::io::Result<T> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let mut tmp = tempfile::Builder::new()
+    let tmp = tempfile::Builder::new()
         .prefix(&format!(
             ".{}.",
             path.file_name()
@@ -197,7 +207,12 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         ))
         .suffix(".tmp")
         .tempfile_in(&dir)?;
-    tmp.write_all(bytes)?;
+    let out = {
+        let mut w = std::io::BufWriter::with_capacity(1 << 20, tmp.as_file());
+        let out = write(&mut w)?;
+        w.flush()?;
+        out
+    };
     #[cfg(unix)]
     {
         // Temp files are created owner-only; outputs get the usual rw-r--r--.
@@ -210,7 +225,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     if let Ok(d) = std::fs::File::open(&dir) {
         let _ = d.sync_all();
     }
-    Ok(())
+    Ok(out)
 }
 
 /// The file checksum: xxh3-64 over the xxh3-64 digests of 1 MiB chunks (hashed in parallel),
