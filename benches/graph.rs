@@ -18,21 +18,9 @@ use lightning::util::ser::{ReadableArgs, Writeable};
 use lnroute::graph::Graph;
 use lnroute::ldk::{build_network_graph, LdkGraph, NULL_LOGGER};
 
-use common::{criterion_dir, estimate_ns, load_graph, BenchGraph};
+use common::{criterion_dir, env_graph, estimate_ns};
 
 const GROUP: &str = "graph_open";
-
-fn graph() -> BenchGraph {
-    let src = std::env::var("LNROUTE_BENCH_GRAPH").unwrap_or_else(|_| "2026".into());
-    match load_graph(&src) {
-        Ok(g) => g,
-        Err(e) if src == "2026" => {
-            eprintln!("note: {e}; using a synthetic graph");
-            load_graph("synthetic").expect("synthetic graph")
-        }
-        Err(e) => panic!("graph '{src}': {e}"),
-    }
-}
 
 fn ldk_read(bytes: &[u8]) -> LdkGraph {
     let mut r = bytes;
@@ -40,7 +28,7 @@ fn ldk_read(bytes: &[u8]) -> LdkGraph {
 }
 
 fn main() {
-    let bg = graph();
+    let bg = env_graph();
     let g = &bg.graph;
     let now = lnroute::graph::now_unix() as u32;
     let (net, stats) = build_network_graph(g, now);

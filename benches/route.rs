@@ -22,24 +22,12 @@ use lnroute::ldk::LdkRouter;
 use lnroute::router::baseline::{bare_fee_dijkstra, BareState};
 use lnroute::router::{Query, Router, SearchState};
 
-use common::{criterion_dir, estimate_ns, load_graph, random_queries, BenchGraph};
-
-fn graph() -> BenchGraph {
-    let src = std::env::var("LNROUTE_BENCH_GRAPH").unwrap_or_else(|_| "2026".into());
-    match load_graph(&src) {
-        Ok(g) => g,
-        Err(e) if src == "2026" => {
-            eprintln!("note: {e}; using a synthetic graph");
-            load_graph("synthetic").expect("synthetic graph")
-        }
-        Err(e) => panic!("graph '{src}': {e}"),
-    }
-}
+use common::{criterion_dir, env_graph, estimate_ns, random_queries};
 
 const GROUP: &str = "route";
 
 fn benches(c: &mut Criterion) {
-    let bg = graph();
+    let bg = env_graph();
     let g = bg.graph.clone();
     let n: usize = std::env::var("LNROUTE_BENCH_QUERIES")
         .ok()

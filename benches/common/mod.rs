@@ -261,3 +261,18 @@ pub fn estimate_ns(group: &str, function: &str) -> Option<(f64, f64)> {
         v["median"]["point_estimate"].as_f64()?,
     ))
 }
+
+/// The graph named by `$LNROUTE_BENCH_GRAPH` (default `2026`; the 2026 snapshot falls back to a
+/// synthetic graph when the real data is absent).
+#[allow(dead_code)]
+pub fn env_graph() -> BenchGraph {
+    let src = std::env::var("LNROUTE_BENCH_GRAPH").unwrap_or_else(|_| "2026".into());
+    match load_graph(&src) {
+        Ok(g) => g,
+        Err(e) if src == "2026" => {
+            eprintln!("note: {e}; using a synthetic graph");
+            load_graph("synthetic").expect("synthetic graph")
+        }
+        Err(e) => panic!("graph '{src}': {e}"),
+    }
+}
