@@ -152,6 +152,75 @@ fn default_engine_answers_satisfy_spec_on_random_graphs() {
     assert!(ok > 300, "only {ok} routes found");
 }
 
+/// The source head start (an A* potential: the least the source's own hop can cost) and the
+/// pruning it allows must not change any answer of the default, probability-aware cost model:
+/// same parts, hops, fees and probabilities as the plain search, with learned liquidity, hop and
+/// CLTV limits and splits, on random graphs.
+#[test]
+fn source_head_start_changes_no_answer() {
+    use lnroute::router::LiquidityKnowledge;
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(23);
+    let (mut fast, mut plain) = (SearchState::new(), SearchState::new());
+    plain.no_head_start = true;
+    let (mut ok, mut compared) = (0, 0);
+    let (mut settled_fast, mut settled_plain) = (0, 0);
+    for seed in 0..200u64 {
+        let g = random_graph(5000 + seed, 40, 140);
+        let halves = 2 * g.channel_count();
+        let mut router = Router::new(Arc::new(g));
+        if seed % 2 == 0 {
+            // learned bounds on a few halves
+            let mut k = LiquidityKnowledge::new(halves);
+            for _ in 0..20 {
+                let h = rng.gen_range(0..halves as u32);
+                if rng.gen_bool(0.5) {
+                    k.record_failure(&[(h, rng.gen_range(1_000..2_000_000_000))], 0);
+                } else {
+                    k.record_success(&[(h, rng.gen_range(1_000..2_000_000_000))], false);
+                }
+            }
+            router.knowledge = Some(k.shared());
+        }
+        let g = &*router.graph;
+        let n = g.node_count() as u32;
+        for _ in 0..8 {
+            let s = rng.gen_range(0..n);
+            let t = (s + rng.gen_range(1..n)) % n;
+            let mut q = Query::new(
+                g.node_id(NodeIdx(s)),
+                g.node_id(NodeIdx(t)),
+                rng.gen_range(1_000..3_000_000_000),
+            );
+            q.max_parts = Some(if rng.gen_bool(0.5) { 1 } else { rng.gen_range(2..6) });
+            if rng.gen_bool(0.2) {
+                q.max_total_cltv_expiry_delta = Some(rng.gen_range(150..400));
+            }
+            if rng.gen_bool(0.2) {
+                q.max_hops = Some(rng.gen_range(1..5));
+            }
+            let (sf, sp) = (fast.stats.settled, plain.stats.settled);
+            let mut a = router.route(&q, &mut fast);
+            let mut b = router.route(&q, &mut plain);
+            settled_fast += fast.stats.settled - sf;
+            settled_plain += plain.stats.settled - sp;
+            a.elapsed_us = 0;
+            b.elapsed_us = 0;
+            assert_eq!(
+                serde_json::to_string(&a).unwrap(),
+                serde_json::to_string(&b).unwrap(),
+                "seed {seed}: {q:?}"
+            );
+            compared += 1;
+            ok += a.is_ok() as u32;
+        }
+    }
+    assert!(ok > compared / 4, "only {ok}/{compared} routed");
+    assert!(
+        settled_fast < settled_plain,
+        "the head start settled {settled_fast} nodes, the plain search {settled_plain}"
+    );
+}
+
 #[test]
 fn multi_path_splits_when_no_single_channel_can_carry() {
     // source 0 has three parallel routes 0->1->3, 0->2->3, 0->4->3, each 1M sat.

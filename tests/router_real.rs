@@ -6,7 +6,7 @@ use std::sync::Arc;
 use lnroute::gossip::{read_all, ReadOptions};
 use lnroute::graph::{builder, Graph};
 use lnroute::router::batch::route_batch;
-use lnroute::router::Router;
+use lnroute::router::{Router, SearchState};
 use lnroute::sim::payments::random_queries;
 use rand::{Rng, SeedableRng};
 
@@ -48,6 +48,19 @@ fn check_graph(g: Graph, seed: u64, count: usize) {
         ok += a.is_ok() as usize;
     }
     assert!(ok * 3 > count, "only {ok} of {count} routed");
+    // The source head start (A* potential) changes no answer on real graphs either.
+    let mut plain = SearchState::new();
+    plain.no_head_start = true;
+    for (q, a) in qs.iter().zip(&answers) {
+        let mut b = router.route(q, &mut plain);
+        b.elapsed_us = a.elapsed_us;
+        assert_eq!(
+            serde_json::to_string(a).unwrap(),
+            serde_json::to_string(&b).unwrap(),
+            "head start changed the answer to {}",
+            serde_json::to_string(q).unwrap()
+        );
+    }
 }
 
 #[test]

@@ -105,6 +105,14 @@ pub fn shortest_path(
         fee_only: sp.cost.is_fee_only() && sp.cltv_extra_msat == 0.0 && sp.hop_extra_msat == 0.0,
     };
 
+    // The source's queue key is its cost minus what its own first hop costs at least: the search
+    // stops as soon as no unsettled node could still offer the source a cheaper label.
+    st.source_head_start = if cx.fee_only || st.no_head_start {
+        0.0
+    } else {
+        first_hop_lower_bound(g, r, know, sp, st)
+    };
+    st.head_start_node = r.source;
     st.set_label(
         r.target,
         Label::new(0.0, sp.amount_msat, 1.0, 0, 0, u32::MAX, u32::MAX),
@@ -161,6 +169,52 @@ pub fn shortest_path(
     None
 }
 
+/// A lower bound on what the source's own hop (the first hop of any path found) adds to a
+/// path's cost: the least risk + hop price over the halves leaving the source, at the query
+/// amount. Every term of a hop's cost grows with the amount it carries and the first hop carries
+/// at least the query amount (its fee and CLTV are 0), so no path can pay less for it. Halves
+/// that cannot carry the amount at all are left out; leaving out fewer only loosens the bound.
+/// `0` when nothing leaves the source (the search then finds nothing anyway).
+fn first_hop_lower_bound(
+    g: &Graph,
+    r: &Resolved,
+    know: Option<&LiquidityKnowledge>,
+    sp: &SearchParams,
+    st: &SearchState,
+) -> f64 {
+    let a = sp.amount_msat;
+    let mut best = f64::INFINITY;
+    let mut offer = |e: &EdgeView| {
+        if a > e.htlc_maximum_msat {
+            return;
+        }
+        let p = success_probability(bounds_of(know, e, r.graph_halves), st.used(e.half), a);
+        if p <= 0.0 || p < sp.cost.min_hop_probability {
+            return;
+        }
+        best = best.min(sp.cost.risk_unit_msat(a) * neg_ln(p));
+    };
+    if r.source < r.graph_nodes && !r.first_hops_only {
+        for h in g.out_halves(crate::types::NodeIdx(r.source)) {
+            if g.half_enabled(h) && !r.excluded_chans.contains(h.0 / 2) {
+                offer(&edge_view(g, r, h.0));
+            }
+        }
+    }
+    for (i, ve) in r.edges.iter().enumerate() {
+        if ve.from == r.source {
+            offer(&virtual_view(r, i));
+        }
+    }
+    if best.is_finite() {
+        // The margin covers the search's own rounding (its `−ln` approximations and the graph's
+        // f32 reciprocal capacities), so the bound never exceeds what the search charges.
+        best * 0.999 + sp.cost.hop_penalty_msat + sp.hop_extra_msat
+    } else {
+        0.0
+    }
+}
+
 /// The relaxation step, with the search's fixed context.
 struct Relax<'a> {
     r: &'a Resolved,
@@ -213,6 +267,9 @@ impl Relax<'_> {
         if known.is_some_and(|c| base_cost >= c) {
             return; // every other term is non-negative: this cannot improve u's label
         }
+        if !is_source && base_cost >= st.prune_above {
+            return; // would be popped after the source: cannot be on the path found
+        }
         let (p, nlp) = if !e.certain && used == 0 && !self.know.is_some_and(|k| k.has(e.half)) {
             // Common case, no knowledge: P = 1 − a / (c + 1), with the reciprocal stored.
             let x = a as f64 * e.inv_capacity;
@@ -232,7 +289,7 @@ impl Relax<'_> {
                 + self.sp.cost.hop_penalty_msat
                 + self.sp.hop_extra_msat;
         }
-        if known.is_none_or(|c| cost < c) {
+        if known.is_none_or(|c| cost < c) && (is_source || cost < st.prune_above) {
             st.set_label(
                 u,
                 Label::new(cost, need, lv.probability * p, cltv, lv.hops + 1, e.half, v),

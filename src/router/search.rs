@@ -84,6 +84,19 @@ pub struct SearchState {
     pub stats: SearchStats,
     /// Searches the planner may still run for the current query.
     pub(crate) search_budget: u32,
+    /// `head_start_node` is queued at its cost minus this (≥ 0): a lower bound on the cost of
+    /// the hops still missing from any of its labels, i.e. an A* potential that is 0 on
+    /// that node and this constant on every other node (consistent, since every hop costs at
+    /// least that much into the source, and 0 elsewhere).
+    pub(crate) source_head_start: f64,
+    pub(crate) head_start_node: u32,
+    /// The source's current queue key (`+∞` until it is labeled): a label of any other node
+    /// costing at least this would never be popped before the source, so it is not queued.
+    pub(crate) prune_above: f64,
+    /// Turns the source head start (and the pruning it allows) off: for tests and benchmarks
+    /// that check it changes no answer.
+    #[doc(hidden)]
+    pub no_head_start: bool,
 }
 
 pub const PRUNED_FEE: u8 = 1;
@@ -121,6 +134,9 @@ impl SearchState {
         }
         self.epoch += 1;
         self.heap.clear();
+        self.source_head_start = 0.0;
+        self.head_start_node = u32::MAX;
+        self.prune_above = f64::INFINITY;
         self.pruned = 0;
         self.stats.searches += 1;
     }
@@ -150,17 +166,23 @@ impl SearchState {
     #[inline]
     pub fn set_label(&mut self, v: u32, l: Label) {
         let queued = self.mark[v as usize] == 2 * self.epoch;
+        let key = if v == self.head_start_node {
+            self.prune_above = l.cost - self.source_head_start;
+            self.prune_above
+        } else {
+            l.cost
+        };
         let pos = if queued {
             self.heap_pos[v as usize] as usize
         } else {
-            self.heap.push((l.cost, v));
+            self.heap.push((key, v));
             self.heap.len() - 1
         };
         self.mark[v as usize] = 2 * self.epoch;
         self.cost[v as usize] = l.cost;
         self.labels[v as usize] = l;
         self.stats.pushes += 1;
-        self.sift_up(pos, l.cost, v);
+        self.sift_up(pos, key, v);
     }
 
     /// Removes and returns the queued node with the lowest cost.
