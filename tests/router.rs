@@ -221,6 +221,46 @@ fn source_head_start_changes_no_answer() {
     );
 }
 
+/// A source whose channels lead only into a dead end gets `no_path` from the reachability walk,
+/// before any search; a route hint out of the dead end makes the target reachable again.
+#[test]
+fn cut_off_source_is_no_path_without_searching() {
+    let p = || Some(policy(1000, 100, 40));
+    let mut disabled = policy(1000, 100, 40);
+    disabled.disabled = true;
+    let chans = vec![
+        channel(0, 0, 1, 5_000_000, p(), p()),
+        channel(1, 1, 2, 5_000_000, p(), p()),
+        // 3 -> 4 only; 4's way on (4 -> 1) is disabled, 1 -> 4 works.
+        channel(2, 3, 4, 5_000_000, p(), None),
+        channel(3, 4, 1, 5_000_000, Some(disabled), p()),
+    ];
+    let router = Router::new(Arc::new(graph_of(chans)));
+    let g = &*router.graph;
+    let mut st = SearchState::new();
+    let mut q = Query::new(node_id(3), node_id(2), 1_000_000);
+    let before = st.stats.searches;
+    let a = router.route(&q, &mut st);
+    assert_eq!(a.reason.as_deref(), Some("no_path"), "{a:?}");
+    assert_eq!(st.stats.searches, before, "answered without a search");
+    // the other way round (2 -> 3 is impossible too: nothing enters 3) is found by the search
+    let back = router.route(&Query::new(node_id(2), node_id(3), 1_000_000), &mut st);
+    assert_eq!(back.reason.as_deref(), Some("no_path"), "{back:?}");
+    // a private channel 4 -> 2 given as a route hint opens a way
+    q.route_hints = vec![vec![RouteHintHop {
+        from: node_id(4).to_hex(),
+        channel: "800000x1x0".into(),
+        base_fee_msat: 0,
+        fee_ppm: 1000,
+        cltv_expiry_delta: 144,
+        htlc_minimum_msat: Some(1),
+        htlc_maximum_msat: Some(4_000_000_000),
+    }]];
+    let a = router.route(&q, &mut st);
+    check_answer(g, &q, &a).unwrap();
+    assert_eq!(a.status, "ok", "{a:?}");
+}
+
 #[test]
 fn multi_path_splits_when_no_single_channel_can_carry() {
     // source 0 has three parallel routes 0->1->3, 0->2->3, 0->4->3, each 1M sat.

@@ -39,6 +39,46 @@ pub struct Router {
     pub knowledge: Option<SharedLiquidity>,
 }
 
+/// Halves the reachability check scans at most before it gives up (and lets the search decide).
+const REACH_SCAN_LIMIT: usize = 4096;
+
+/// Whether the source provably cannot reach the target at all: a walk over every enabled half
+/// and overlay edge (budgets, amounts and exclusions ignored, so it only over-approximates what
+/// any search may use) runs out of nodes without meeting the target. Gives up (`false`) after
+/// [`REACH_SCAN_LIMIT`] halves. Without it, a source whose few channels lead nowhere makes the
+/// backward search settle everything that reaches the target, several times over (planner and
+/// diagnosis), only to report `no_path`.
+fn cut_off(g: &Graph, r: &Resolved, st: &mut SearchState) -> bool {
+    let mut scanned = 0usize;
+    st.reach_begin(r.source);
+    while let Some(v) = st.reach_next() {
+        if v == r.target {
+            return false;
+        }
+        if v < r.graph_nodes {
+            for h in g.out_halves(crate::types::NodeIdx(v)) {
+                scanned += 1;
+                if scanned > REACH_SCAN_LIMIT {
+                    return false;
+                }
+                if g.half_enabled(h) {
+                    st.reach_visit(g.half_ends(h).1 .0);
+                }
+            }
+        }
+        for e in &r.edges {
+            scanned += 1;
+            if scanned > REACH_SCAN_LIMIT {
+                return false;
+            }
+            if e.from == v {
+                st.reach_visit(e.to);
+            }
+        }
+    }
+    true
+}
+
 impl Router {
     pub fn new(graph: Arc<Graph>) -> Router {
         Router {
@@ -78,6 +118,9 @@ impl Router {
         st.begin_query(r.node_count(), r.half_count());
         for e in &r.edges {
             st.mark_overlay(e.to);
+        }
+        if cut_off(g, &r, st) {
+            return Answer::no_route(None, NoRoute::NoPath);
         }
         let ctx = PlanCtx {
             g,

@@ -97,6 +97,10 @@ pub struct SearchState {
     /// that check it changes no answer.
     #[doc(hidden)]
     pub no_head_start: bool,
+    /// Stamps and queue of the per-query reachability check (`Router::cut_off`).
+    reach_epoch: u32,
+    reach_stamp: Vec<u32>,
+    reach_queue: Vec<u32>,
 }
 
 pub const PRUNED_FEE: u8 = 1;
@@ -116,6 +120,7 @@ impl SearchState {
             self.cost.resize(nodes, 0.0);
             self.heap_pos.resize(nodes, 0);
             self.overlay_stamp.resize(nodes, 0);
+            self.reach_stamp.resize(nodes, 0);
         }
         if self.used_stamp.len() < halves {
             self.used_stamp.resize(halves, 0);
@@ -257,6 +262,26 @@ impl SearchState {
     pub fn clear_used(&mut self) {
         self.any_used = false;
         self.used_epoch = bump(self.used_epoch, &mut self.used_stamp);
+    }
+    /// Starts a breadth-first walk from `start` (see [`SearchState::reach_next`]).
+    pub(crate) fn reach_begin(&mut self, start: u32) {
+        self.reach_epoch = bump(self.reach_epoch, &mut self.reach_stamp);
+        self.reach_queue.clear();
+        self.reach_visit(start);
+    }
+    /// Marks `v` reached; queues it if it was not. Returns whether it was new.
+    pub(crate) fn reach_visit(&mut self, v: u32) -> bool {
+        let s = &mut self.reach_stamp[v as usize];
+        if *s == self.reach_epoch {
+            return false;
+        }
+        *s = self.reach_epoch;
+        self.reach_queue.push(v);
+        true
+    }
+    /// The next reached node to expand (order does not matter for reachability).
+    pub(crate) fn reach_next(&mut self) -> Option<u32> {
+        self.reach_queue.pop()
     }
     pub fn mark_overlay(&mut self, v: u32) {
         self.overlay_stamp[v as usize] = self.overlay_epoch;
