@@ -136,6 +136,9 @@ impl Router {
         };
         match mpp::plan(&ctx, st) {
             Ok(parts) => self.answer(&r, q, parts),
+            // The source or target cannot carry the amount at all (and the reachability walk
+            // found no proof that no path exists): say so without searching further.
+            Err(f) if f.over_capacity => Answer::no_route(None, NoRoute::InsufficientCapacity),
             Err(f) => Answer::no_route(None, self.diagnose(&ctx, f.pruned, st)),
         }
     }
@@ -177,10 +180,6 @@ impl Router {
     /// Names why no route was found: searches again with budgets lifted, fee-only costs and a
     /// split allowed, and reports the first limit that stands in the way.
     fn diagnose(&self, ctx: &PlanCtx, pruned: u8, st: &mut SearchState) -> NoRoute {
-        if ctx.know.is_some() && ctx.amount_msat > mpp::capacity_bound(ctx) {
-            // What is known of the liquidity around the source or target cannot carry it.
-            return NoRoute::InsufficientCapacity;
-        }
         let fee_only = CostParams::fee_only();
         // A small amount (not 1 msat: most halves have an htlc minimum) tells "no path at all"
         // from "not for this amount".

@@ -90,6 +90,9 @@ pub struct PlanCtx<'a> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PlanFailure {
     pub pruned: u8,
+    /// The amount is more than the source's or the target's channels can carry at all
+    /// ([`capacity_bound`]); no search was run.
+    pub over_capacity: bool,
 }
 
 /// Plans the payment: single path or split, whichever scores better.
@@ -100,12 +103,18 @@ pub fn plan(ctx: &PlanCtx, st: &mut SearchState) -> Result<Vec<PlannedPart>, Pla
     st.search_budget = 6 + 3 * ctx.max_parts.min(64);
     let bound = capacity_bound(ctx);
     if ctx.amount_msat > bound {
-        return Err(PlanFailure { pruned });
+        return Err(PlanFailure {
+            pruned,
+            over_capacity: true,
+        });
     }
     let single = find_path(ctx, ctx.amount_msat, ctx.fee_budget_msat, st, &mut pruned)
         .and_then(|p| build_part(ctx, &p, ctx.amount_msat, st));
     if ctx.max_parts <= 1 {
-        return single.map(|p| vec![p]).ok_or(PlanFailure { pruned });
+        return single.map(|p| vec![p]).ok_or(PlanFailure {
+            pruned,
+            over_capacity: false,
+        });
     }
     if let Some(s) = &single {
         if s.probability >= ctx.mpp.single_path_probability {
@@ -131,7 +140,10 @@ pub fn plan(ctx: &PlanCtx, st: &mut SearchState) -> Result<Vec<PlannedPart>, Pla
     }
     let split = split_parts;
     match (single, split) {
-        (None, None) => Err(PlanFailure { pruned }),
+        (None, None) => Err(PlanFailure {
+            pruned,
+            over_capacity: false,
+        }),
         (Some(s), None) => Ok(vec![s]),
         (None, Some(parts)) => Ok(parts),
         (Some(s), Some(parts)) => {
