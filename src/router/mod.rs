@@ -39,8 +39,9 @@ pub struct Router {
     pub knowledge: Option<SharedLiquidity>,
 }
 
-/// Halves the reachability check scans at most before it gives up (and lets the search decide).
-const REACH_SCAN_LIMIT: usize = 4096;
+/// Halves the reachability check scans at most before it gives up (and lets the search decide):
+/// the regions it is for are a handful of nodes, and a region with a hub in it is not one.
+const REACH_SCAN_LIMIT: usize = 256;
 
 /// Whether the source provably cannot reach the target at all: a walk over every enabled half
 /// and overlay edge (budgets, amounts and exclusions ignored, so it only over-approximates what

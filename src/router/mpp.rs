@@ -351,11 +351,14 @@ fn find_path(
         ..sp
     };
     let cheapest = search(&free, st)?;
-    if cheapest.hops.len() as u32 <= ctx.max_hops {
-        if let Some(part) = build_part(ctx, &cheapest, amount, st) {
-            if part.fee_msat <= fee_budget {
-                return Some(cheapest);
-            }
+    if let Some(part) = build_part(ctx, &cheapest, amount, st) {
+        if part.fee_msat > fee_budget {
+            // The fee-only search finds the least fee any path can charge: no price on CLTV or
+            // hops can bring one within the budget.
+            return None;
+        }
+        if cheapest.hops.len() as u32 <= ctx.max_hops {
+            return Some(cheapest);
         }
     }
     let scale = 1_000.0 + amount as f64 * 1e-5;
