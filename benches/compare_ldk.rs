@@ -302,7 +302,7 @@ fn main() {
         .filter(|e| !(no_mpp && e.mpp()))
         .filter(|e| {
             only.as_ref()
-                .map_or(true, |o| o.split(',').any(|x| x == e.key()))
+                .is_none_or(|o| o.split(',').any(|x| x == e.key()))
         })
         .collect();
 

@@ -38,7 +38,7 @@ fn reference_min_fee(g: &Graph, s: u32, t: u32, amount: u64) -> Option<u64> {
                 }
             }
             let fee = amt - amount;
-            if best.map_or(true, |b| fee < b) {
+            if best.is_none_or(|b| fee < b) {
                 *best = Some(fee);
             }
             return;
@@ -191,7 +191,11 @@ fn source_head_start_changes_no_answer() {
                 g.node_id(NodeIdx(t)),
                 rng.gen_range(1_000..3_000_000_000),
             );
-            q.max_parts = Some(if rng.gen_bool(0.5) { 1 } else { rng.gen_range(2..6) });
+            q.max_parts = Some(if rng.gen_bool(0.5) {
+                1
+            } else {
+                rng.gen_range(2..6)
+            });
             if rng.gen_bool(0.2) {
                 q.max_total_cltv_expiry_delta = Some(rng.gen_range(150..400));
             }

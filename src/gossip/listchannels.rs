@@ -245,7 +245,7 @@ impl Grouper {
                 let slot = &mut known.halves[dir];
                 if slot
                     .as_ref()
-                    .map_or(true, |k| k.last_update <= half.last_update)
+                    .is_none_or(|k| k.last_update <= half.last_update)
                 {
                     *slot = Some(half);
                 }
