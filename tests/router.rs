@@ -194,6 +194,53 @@ fn multi_path_splits_when_no_single_channel_can_carry() {
 }
 
 #[test]
+fn rebalanced_split_evens_out_the_parts() {
+    // Three parallel 1M-sat routes and 2.4M sat: the amount is tight, so the greedy split
+    // gives each path all it can carry (1M, 1M, 0.4M: the full ones almost surely fail);
+    // rebalancing divides it about evenly, which is far likelier to succeed.
+    let mut chans = Vec::new();
+    let mut i = 0;
+    for mid in [1, 2, 4] {
+        chans.push(channel(
+            i,
+            0,
+            mid,
+            1_000_000,
+            Some(policy(0, 100, 40)),
+            Some(policy(0, 100, 40)),
+        ));
+        chans.push(channel(
+            i + 1,
+            mid,
+            3,
+            1_000_000,
+            Some(policy(1000, 100, 40)),
+            Some(policy(0, 100, 40)),
+        ));
+        i += 2;
+    }
+    let mut router = Router::new(Arc::new(graph_of(chans)));
+    let q = Query::new(node_id(0), node_id(3), 2_400_000_000);
+    let mut st = SearchState::new();
+    let greedy = router.route(&q, &mut st);
+    router.mpp.rebalance = true;
+    let even = router.route(&q, &mut st);
+    let g = &*router.graph;
+    check_answer(g, &q, &greedy).unwrap();
+    check_answer(g, &q, &even).unwrap();
+    assert_eq!(even.parts.len(), 3, "{even:?}");
+    for p in &even.parts {
+        assert!(
+            (700_000_000..=900_000_000).contains(&p.amount_msat),
+            "uneven part {}",
+            p.amount_msat
+        );
+    }
+    let (pg, pe) = (greedy.probability.unwrap(), even.probability.unwrap());
+    assert!(pe > 1e-6 && pe > 1000.0 * pg, "P {pg} -> {pe}");
+}
+
+#[test]
 fn route_hints_reach_a_private_target_and_first_hops_bound_parts() {
     // public: 0 - 1 - 2 (LSP = 2); wallet W (not public) behind 2 via a hint.
     let chans = vec![
