@@ -241,6 +241,49 @@ fn rebalanced_split_evens_out_the_parts() {
 }
 
 #[test]
+fn split_parts_take_the_path_best_for_their_share() {
+    // 8M sat from 0 to 9: a direct 6M-sat channel, and a 4-hop route of 10M-sat channels
+    // (0-1-2-3-9), the only one that can carry the whole amount. Cautious shares are small, so
+    // a part searched for the whole remaining amount would take the long route; searched for
+    // its share, the direct channel is likelier for it.
+    let mut chans = vec![channel(
+        0,
+        0,
+        9,
+        6_000_000,
+        Some(policy(0, 0, 40)),
+        Some(policy(0, 0, 40)),
+    )];
+    for (i, (a, b)) in [(0, 1), (1, 2), (2, 3), (3, 9)].into_iter().enumerate() {
+        chans.push(channel(
+            i as u32 + 1,
+            a,
+            b,
+            10_000_000,
+            Some(policy(0, 0, 40)),
+            Some(policy(0, 0, 40)),
+        ));
+    }
+    let router = Router::new(Arc::new(graph_of(chans)));
+    let q = Query::new(node_id(0), node_id(9), 8_000_000_000);
+    let mut st = SearchState::new();
+    let a = router.route(&q, &mut st);
+    check_answer(&router.graph, &q, &a).unwrap();
+    let direct: u64 = a
+        .parts
+        .iter()
+        .filter(|p| p.hops.len() == 1)
+        .map(|p| p.amount_msat)
+        .sum();
+    assert_eq!(direct, 4_000_000_000, "{a:?}");
+    assert_eq!(
+        a.parts[0].hops.len(),
+        1,
+        "the first part, searched for its share, takes the direct channel"
+    );
+}
+
+#[test]
 fn route_hints_reach_a_private_target_and_first_hops_bound_parts() {
     // public: 0 - 1 - 2 (LSP = 2); wallet W (not public) behind 2 via a hint.
     let chans = vec![

@@ -8,7 +8,10 @@
 //!    that path the largest share `y` for which the path's success probability — conditioned on
 //!    the amounts earlier parts already put on the same halves — stays at or above
 //!    [`MppParams::part_probability`] (never less than `r / parts_left`, so the split always
-//!    completes within `max_parts`). The share is recorded on each half it crosses, so later
+//!    completes within `max_parts`). When `y` is under half the searched amount, a path is
+//!    searched again for `y` itself and replaces the first if it carries a larger share at the
+//!    target, or the same share more likely (the path found for the larger amount is often the
+//!    one wide channel that could carry it, and every part would otherwise pile onto it). The share is recorded on each half it crosses, so later
 //!    searches see shared halves' remaining capacity and their lower probability
 //!    (`P(X ≥ used + a) / P(X ≥ used)` in the uniform model) and steer around them.
 //!    If the split runs out of parts or capacity with cautious shares, it is rebuilt with the
@@ -358,6 +361,8 @@ fn split(
     let mut remaining = ctx.amount_msat;
     let mut fees = 0u64;
     let mut last_ok = u64::MAX;
+    // Searching again for a part's share stops at the first time it finds nothing better.
+    let mut research = true;
     while remaining > 0 {
         let parts_left = ctx.max_parts as u64 - parts.len() as u64;
         if parts_left == 0 {
@@ -389,6 +394,35 @@ fn split(
             x
         } else {
             best_share(ctx, &path, floor.min(hi), hi, part_probability, st)
+        };
+        // A share well below the searched amount was priced on a path chosen for the larger
+        // amount (often the one wide channel that can carry it all); search again for the share:
+        // the best path for what the part really carries may be another one. It is taken if it
+        // carries a larger share at the part target, or the same share more likely; once it is
+        // not, later parts of this split are not searched twice (bounded work).
+        let (path, x, y) = if y < x / 2 && research {
+            match find_path(ctx, y, ctx.fee_budget_msat - fees, st, pruned) {
+                Some(p2) => {
+                    let hi2 = remaining.min(path_bottleneck(ctx, &p2, st).max(y));
+                    let y2 = best_share(ctx, &p2, floor.min(hi2), hi2, part_probability, st);
+                    let better = y2 > y
+                        || (y2 == y
+                            && path_probability(ctx, &p2, y, st)
+                                > path_probability(ctx, &path, y, st));
+                    if better {
+                        (p2, y, y2)
+                    } else {
+                        research = false;
+                        (path, x, y)
+                    }
+                }
+                None => {
+                    research = false;
+                    (path, x, y)
+                }
+            }
+        } else {
+            (path, x, y)
         };
         let part = fit_part(ctx, &path, x, y, st)?;
         if fees + part.fee_msat > ctx.fee_budget_msat {
