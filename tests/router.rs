@@ -307,6 +307,96 @@ fn multi_path_splits_when_no_single_channel_can_carry() {
 }
 
 #[test]
+fn rebalanced_split_evens_out_the_parts() {
+    // Three parallel 1M-sat routes and 2.4M sat: the amount is tight, so the greedy split
+    // gives each path all it can carry (1M, 1M, 0.4M: the full ones almost surely fail);
+    // rebalancing divides it about evenly, which is far likelier to succeed.
+    let mut chans = Vec::new();
+    let mut i = 0;
+    for mid in [1, 2, 4] {
+        chans.push(channel(
+            i,
+            0,
+            mid,
+            1_000_000,
+            Some(policy(0, 100, 40)),
+            Some(policy(0, 100, 40)),
+        ));
+        chans.push(channel(
+            i + 1,
+            mid,
+            3,
+            1_000_000,
+            Some(policy(1000, 100, 40)),
+            Some(policy(0, 100, 40)),
+        ));
+        i += 2;
+    }
+    let mut router = Router::new(Arc::new(graph_of(chans)));
+    let q = Query::new(node_id(0), node_id(3), 2_400_000_000);
+    let mut st = SearchState::new();
+    let greedy = router.route(&q, &mut st);
+    router.mpp.rebalance = true;
+    let even = router.route(&q, &mut st);
+    let g = &*router.graph;
+    check_answer(g, &q, &greedy).unwrap();
+    check_answer(g, &q, &even).unwrap();
+    assert_eq!(even.parts.len(), 3, "{even:?}");
+    for p in &even.parts {
+        assert!(
+            (700_000_000..=900_000_000).contains(&p.amount_msat),
+            "uneven part {}",
+            p.amount_msat
+        );
+    }
+    let (pg, pe) = (greedy.probability.unwrap(), even.probability.unwrap());
+    assert!(pe > 1e-6 && pe > 1000.0 * pg, "P {pg} -> {pe}");
+}
+
+#[test]
+fn split_parts_take_the_path_best_for_their_share() {
+    // 8M sat from 0 to 9: a direct 6M-sat channel, and a 4-hop route of 10M-sat channels
+    // (0-1-2-3-9), the only one that can carry the whole amount. Cautious shares are small, so
+    // a part searched for the whole remaining amount would take the long route; searched for
+    // its share, the direct channel is likelier for it.
+    let mut chans = vec![channel(
+        0,
+        0,
+        9,
+        6_000_000,
+        Some(policy(0, 0, 40)),
+        Some(policy(0, 0, 40)),
+    )];
+    for (i, (a, b)) in [(0, 1), (1, 2), (2, 3), (3, 9)].into_iter().enumerate() {
+        chans.push(channel(
+            i as u32 + 1,
+            a,
+            b,
+            10_000_000,
+            Some(policy(0, 0, 40)),
+            Some(policy(0, 0, 40)),
+        ));
+    }
+    let router = Router::new(Arc::new(graph_of(chans)));
+    let q = Query::new(node_id(0), node_id(9), 8_000_000_000);
+    let mut st = SearchState::new();
+    let a = router.route(&q, &mut st);
+    check_answer(&router.graph, &q, &a).unwrap();
+    let direct: u64 = a
+        .parts
+        .iter()
+        .filter(|p| p.hops.len() == 1)
+        .map(|p| p.amount_msat)
+        .sum();
+    assert_eq!(direct, 4_000_000_000, "{a:?}");
+    assert_eq!(
+        a.parts[0].hops.len(),
+        1,
+        "the first part, searched for its share, takes the direct channel"
+    );
+}
+
+#[test]
 fn route_hints_reach_a_private_target_and_first_hops_bound_parts() {
     // public: 0 - 1 - 2 (LSP = 2); wallet W (not public) behind 2 via a hint.
     let chans = vec![

@@ -41,6 +41,9 @@ pub struct EngineArgs {
     /// Target success probability of each part of a split.
     #[arg(long, default_value_t = MppParams::default().part_probability)]
     pub part_probability: f64,
+    /// Re-divide a split's amount among its paths to minimise fee + risk price.
+    #[arg(long)]
+    pub rebalance_split: bool,
 }
 
 impl EngineArgs {
@@ -73,6 +76,7 @@ impl EngineArgs {
         r.mpp = MppParams {
             single_path_probability: self.single_path_probability,
             part_probability: self.part_probability,
+            rebalance: self.rebalance_split,
         };
         Ok(r)
     }
