@@ -265,12 +265,11 @@ fn cut_off_source_is_no_path_without_searching() {
     assert_eq!(a.status, "ok", "{a:?}");
 }
 
-#[test]
-fn multi_path_splits_when_no_single_channel_can_carry() {
-    // source 0 has three parallel routes 0->1->3, 0->2->3, 0->4->3, each 1M sat.
+/// Three parallel 1M-sat routes 0 → 1 → 3, 0 → 2 → 3, 0 → 4 → 3.
+fn three_parallel_routes() -> Vec<lnroute::gossip::ChannelRecord> {
     let mut chans = Vec::new();
-    let mut i = 0;
-    for mid in [1, 2, 4] {
+    for (i, mid) in [1, 2, 4].into_iter().enumerate() {
+        let i = 2 * i as u32;
         chans.push(channel(
             i,
             0,
@@ -287,8 +286,14 @@ fn multi_path_splits_when_no_single_channel_can_carry() {
             Some(policy(1000, 100, 40)),
             Some(policy(0, 100, 40)),
         ));
-        i += 2;
     }
+    chans
+}
+
+#[test]
+fn multi_path_splits_when_no_single_channel_can_carry() {
+    // source 0 has three parallel routes 0->1->3, 0->2->3, 0->4->3, each 1M sat.
+    let chans = three_parallel_routes();
     let router = Router::new(Arc::new(graph_of(chans)));
     let g = &*router.graph;
     let mut st = SearchState::new();
@@ -311,27 +316,7 @@ fn rebalanced_split_evens_out_the_parts() {
     // Three parallel 1M-sat routes and 2.4M sat: the amount is tight, so the greedy split
     // gives each path all it can carry (1M, 1M, 0.4M: the full ones almost surely fail);
     // rebalancing divides it about evenly, which is far likelier to succeed.
-    let mut chans = Vec::new();
-    let mut i = 0;
-    for mid in [1, 2, 4] {
-        chans.push(channel(
-            i,
-            0,
-            mid,
-            1_000_000,
-            Some(policy(0, 100, 40)),
-            Some(policy(0, 100, 40)),
-        ));
-        chans.push(channel(
-            i + 1,
-            mid,
-            3,
-            1_000_000,
-            Some(policy(1000, 100, 40)),
-            Some(policy(0, 100, 40)),
-        ));
-        i += 2;
-    }
+    let chans = three_parallel_routes();
     let mut router = Router::new(Arc::new(graph_of(chans)));
     let q = Query::new(node_id(0), node_id(3), 2_400_000_000);
     let mut st = SearchState::new();
