@@ -251,18 +251,23 @@ fn cut_off_source_is_no_path_without_searching() {
     let back = router.route(&Query::new(node_id(2), node_id(3), 1_000_000), &mut st);
     assert_eq!(back.reason.as_deref(), Some("no_path"), "{back:?}");
     // a private channel 4 -> 2 given as a route hint opens a way
-    q.route_hints = vec![vec![RouteHintHop {
-        from: node_id(4).to_hex(),
+    q.route_hints = vec![vec![private_hint(node_id(4))]];
+    let a = router.route(&q, &mut st);
+    check_answer(g, &q, &a).unwrap();
+    assert_eq!(a.status, "ok", "{a:?}");
+}
+
+/// A private channel `800000x1x0` from `from` to the query's target (1,000 ppm, 144 blocks).
+fn private_hint(from: lnroute::types::NodeId) -> RouteHintHop {
+    RouteHintHop {
+        from: from.to_hex(),
         channel: "800000x1x0".into(),
         base_fee_msat: 0,
         fee_ppm: 1000,
         cltv_expiry_delta: 144,
         htlc_minimum_msat: Some(1),
         htlc_maximum_msat: Some(4_000_000_000),
-    }]];
-    let a = router.route(&q, &mut st);
-    check_answer(g, &q, &a).unwrap();
-    assert_eq!(a.status, "ok", "{a:?}");
+    }
 }
 
 /// Three parallel 1M-sat routes 0 → 1 → 3, 0 → 2 → 3, 0 → 4 → 3.
@@ -417,15 +422,7 @@ fn route_hints_reach_a_private_target_and_first_hops_bound_parts() {
     let mut q = Query::new(node_id(0), wallet, 1_000_000);
     let a = router.route(&q, &mut st);
     assert_eq!(a.reason.as_deref(), Some("unknown_node"));
-    q.route_hints = vec![vec![RouteHintHop {
-        from: node_id(2).to_hex(),
-        channel: "800000x1x0".into(),
-        base_fee_msat: 0,
-        fee_ppm: 1000,
-        cltv_expiry_delta: 144,
-        htlc_minimum_msat: Some(1),
-        htlc_maximum_msat: Some(4_000_000_000),
-    }]];
+    q.route_hints = vec![vec![private_hint(node_id(2))]];
     let a = router.route(&q, &mut st);
     check_answer(g, &q, &a).unwrap();
     assert_eq!(a.status, "ok", "{a:?}");
