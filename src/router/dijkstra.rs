@@ -194,17 +194,8 @@ fn first_hop_lower_bound(
         }
         best = best.min(sp.cost.risk_unit_msat(a) * neg_ln(p));
     };
-    if r.source < r.graph_nodes && !r.first_hops_only {
-        for h in g.out_halves(crate::types::NodeIdx(r.source)) {
-            if g.half_enabled(h) && !r.excluded_chans.contains(h.0 / 2) {
-                offer(&edge_view(g, r, h.0));
-            }
-        }
-    }
-    for (i, ve) in r.edges.iter().enumerate() {
-        if ve.from == r.source {
-            offer(&virtual_view(r, i));
-        }
+    for e in source_edges(g, r) {
+        offer(&e);
     }
     if best.is_finite() {
         // The margin covers the search's own rounding (its `−ln` approximations and the graph's
@@ -213,6 +204,21 @@ fn first_hop_lower_bound(
     } else {
         0.0
     }
+}
+
+/// Every half the source may send over: its enabled public halves (unless the query's first
+/// hops replace them) that are not excluded, then the overlay edges leaving it.
+pub fn source_edges<'a>(g: &'a Graph, r: &'a Resolved) -> impl Iterator<Item = EdgeView> + 'a {
+    let public = (r.source < r.graph_nodes && !r.first_hops_only)
+        .then(|| g.out_halves(crate::types::NodeIdx(r.source)))
+        .into_iter()
+        .flatten()
+        .filter(|h| g.half_enabled(*h) && !r.excluded_chans.contains(h.0 / 2))
+        .map(|h| edge_view(g, r, h.0));
+    let overlay = (0..r.edges.len())
+        .filter(|&i| r.edges[i].from == r.source)
+        .map(|i| virtual_view(r, i));
+    public.chain(overlay)
 }
 
 /// The relaxation step, with the search's fixed context.

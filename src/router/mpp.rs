@@ -697,14 +697,7 @@ fn endpoint_bound(ctx: &PlanCtx, st: &SearchState, parts: u64) -> u64 {
         }
     };
     let r = ctx.r;
-    let mut out = 0u64;
-    if !r.first_hops_only && r.source < r.graph_nodes {
-        for h in ctx.g.out_halves(crate::types::NodeIdx(r.source)) {
-            if ctx.g.half_enabled(h) && !r.excluded_chans.contains(h.0 / 2) {
-                out = combine(out, usable(&edge_view(ctx.g, r, h.0)));
-            }
-        }
-    }
+    let out = super::dijkstra::source_edges(ctx.g, r).fold(0u64, |acc, e| combine(acc, usable(&e)));
     let mut inc = 0u64;
     if r.target < r.graph_nodes {
         for ae in ctx.g.route_in(crate::types::NodeIdx(r.target)) {
@@ -714,12 +707,8 @@ fn endpoint_bound(ctx: &PlanCtx, st: &SearchState, parts: u64) -> u64 {
         }
     }
     for i in 0..r.edges.len() {
-        let e = super::dijkstra::virtual_view(r, i);
-        if e.from == r.source {
-            out = combine(out, usable(&e));
-        }
         if r.edges[i].to == r.target {
-            inc = combine(inc, usable(&e));
+            inc = combine(inc, usable(&super::dijkstra::virtual_view(r, i)));
         }
     }
     out.min(inc)
