@@ -367,22 +367,88 @@ fn split_parts_take_the_path_best_for_their_share() {
             Some(policy(0, 0, 40)),
         ));
     }
-    let router = Router::new(Arc::new(graph_of(chans)));
+    let mut router = Router::new(Arc::new(graph_of(chans)));
     let q = Query::new(node_id(0), node_id(9), 8_000_000_000);
     let mut st = SearchState::new();
-    let a = router.route(&q, &mut st);
-    check_answer(&router.graph, &q, &a).unwrap();
-    let direct: u64 = a
-        .parts
-        .iter()
-        .filter(|p| p.hops.len() == 1)
-        .map(|p| p.amount_msat)
-        .sum();
-    assert_eq!(direct, 4_000_000_000, "{a:?}");
+    let direct_amount = |a: &lnroute::router::Answer| -> u64 {
+        a.parts
+            .iter()
+            .filter(|p| p.hops.len() == 1)
+            .map(|p| p.amount_msat)
+            .sum()
+    };
+    // The cautious split alone (the first level that completes).
+    router.mpp.best_of_levels = false;
+    let cautious = router.route(&q, &mut st);
+    check_answer(&router.graph, &q, &cautious).unwrap();
+    assert_eq!(direct_amount(&cautious), 4_000_000_000, "{cautious:?}");
     assert_eq!(
-        a.parts[0].hops.len(),
+        cautious.parts[0].hops.len(),
         1,
         "the first part, searched for its share, takes the direct channel"
+    );
+    // The best of every level: no worse (fees are 0 here, so: at least as likely), and it
+    // still leans on the direct channel first.
+    router.mpp.best_of_levels = true;
+    let best = router.route(&q, &mut st);
+    check_answer(&router.graph, &q, &best).unwrap();
+    assert!(
+        best.probability.unwrap() >= cautious.probability.unwrap(),
+        "{best:?}"
+    );
+    assert_eq!(best.parts[0].hops.len(), 1, "{best:?}");
+    assert!(direct_amount(&best) <= 6_000_000_000);
+}
+
+/// Splits built at every level of caution, the best kept, never score worse on the plan's
+/// objective (fee + risk price of failure) than the first split that completes, and sometimes
+/// better: random graphs, multi-part queries.
+#[test]
+fn best_of_levels_never_scores_worse_than_the_first_split() {
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(41);
+    let mut st = SearchState::new();
+    let (mut better, mut compared) = (0, 0);
+    for seed in 0..120u64 {
+        let mut router = Router::new(Arc::new(random_graph(7000 + seed, 30, 110)));
+        let n = router.graph.node_count() as u32;
+        for _ in 0..6 {
+            let s = rng.gen_range(0..n);
+            let t = (s + rng.gen_range(1..n)) % n;
+            let g = &*router.graph;
+            let mut q = Query::new(
+                g.node_id(NodeIdx(s)),
+                g.node_id(NodeIdx(t)),
+                rng.gen_range(100_000_000..6_000_000_000),
+            );
+            q.max_parts = Some(rng.gen_range(2..8));
+            let objective = |a: &lnroute::router::Answer, cost: &CostParams| -> f64 {
+                a.fee_msat.unwrap() as f64
+                    + cost.risk_unit_msat(q.amount_msat) * -a.probability.unwrap().ln()
+            };
+            router.mpp.best_of_levels = false;
+            let first = router.route(&q, &mut st);
+            router.mpp.best_of_levels = true;
+            let best = router.route(&q, &mut st);
+            check_answer(&router.graph, &q, &best).unwrap();
+            assert_eq!(first.is_ok(), best.is_ok(), "{q:?}");
+            if !best.is_ok() {
+                continue;
+            }
+            let (f, b) = (
+                objective(&first, &router.cost),
+                objective(&best, &router.cost),
+            );
+            assert!(
+                b <= f * (1.0 + 1e-9) + 1e-6,
+                "seed {seed}: {b} > {f}\n{q:?}"
+            );
+            compared += 1;
+            better += (b < f * (1.0 - 1e-6)) as u32;
+        }
+    }
+    assert!(
+        compared > 100 && better > 0,
+        "{better} better of {compared}"
     );
 }
 
@@ -604,4 +670,79 @@ fn tight_multi_path_and_reason_with_htlc_minimums() {
     q.max_parts = Some(1);
     let a = router.route(&q, &mut st);
     assert_eq!(a.reason.as_deref(), Some("insufficient_capacity"), "{a:?}");
+}
+
+/// A part of a split is searched for its own amount, but its failure fails the whole payment:
+/// `risk_extra_msat` (what the splitter adds, the payment's risk price less the part's) makes
+/// the search weigh a risky hop the way the payment's objective does.
+#[test]
+fn risk_extra_prices_a_part_like_its_payment() {
+    use lnroute::router::dijkstra::{shortest_path, SearchParams};
+    // 0 → 1 → 9: free but small (2M sat); 0 → 2 → 9: 100M sat, 1,000 sat fee at node 2.
+    let chans = vec![
+        channel(
+            1,
+            0,
+            1,
+            2_000_000,
+            Some(policy(0, 0, 40)),
+            Some(policy(0, 0, 40)),
+        ),
+        channel(
+            2,
+            1,
+            9,
+            2_000_000,
+            Some(policy(0, 0, 40)),
+            Some(policy(0, 0, 40)),
+        ),
+        channel(
+            3,
+            0,
+            2,
+            100_000_000,
+            Some(policy(0, 0, 40)),
+            Some(policy(0, 0, 40)),
+        ),
+        channel(
+            4,
+            2,
+            9,
+            100_000_000,
+            Some(policy(1_000_000, 0, 40)),
+            Some(policy(0, 0, 40)),
+        ),
+    ];
+    let g = graph_of(chans);
+    let q = Query::new(node_id(0), node_id(9), 500_000_000);
+    let r = lnroute::router::overlay::resolve(&g, &q).unwrap();
+    let cost = CostParams::default();
+    let via = |risk_extra_msat: f64| -> u32 {
+        let mut st = SearchState::new();
+        st.begin_query(r.node_count(), r.half_count());
+        let sp = SearchParams {
+            amount_msat: q.amount_msat,
+            fee_budget_msat: u64::MAX,
+            cltv_budget: u32::MAX,
+            max_hops: 20,
+            cost: &cost,
+            cltv_extra_msat: 0.0,
+            hop_extra_msat: 0.0,
+            risk_extra_msat,
+        };
+        shortest_path(&g, &r, None, &sp, &mut st)
+            .expect("a path")
+            .hops[0]
+            .to
+    };
+    let (small, wide) = (
+        g.node_idx(&node_id(1)).unwrap().0,
+        g.node_idx(&node_id(2)).unwrap().0,
+    );
+    // 500k sat over the small route: P = 0.75² (−ln P ≈ 0.58); priced at the part's own risk
+    // price (800 sat) that is cheaper than the 1,000-sat fee ...
+    assert_eq!(via(0.0), small);
+    // ... but not as a part of a 5M-sat payment (risk price 5,300 sat).
+    let extra = cost.risk_unit_msat(5_000_000_000) - cost.risk_unit_msat(q.amount_msat);
+    assert_eq!(via(extra), wide);
 }

@@ -77,6 +77,7 @@ impl EngineArgs {
             single_path_probability: self.single_path_probability,
             part_probability: self.part_probability,
             rebalance: self.rebalance_split,
+            ..MppParams::default()
         };
         Ok(r)
     }

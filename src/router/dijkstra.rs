@@ -31,6 +31,11 @@ pub struct SearchParams<'a> {
     pub cltv_extra_msat: f64,
     /// Extra price per hop (msat), raised on retries when the hop limit binds.
     pub hop_extra_msat: f64,
+    /// Added to the risk price per unit of `−ln P` ([`CostParams::risk_unit_msat`] of the hop's
+    /// amount). A part of a split is searched with the part's amount, but if it fails the whole
+    /// payment fails: the splitter adds the difference between the payment's risk price and the
+    /// part's, so a part weighs its risk the way the plan's objective does. 0 for a single path.
+    pub risk_extra_msat: f64,
 }
 
 /// Native copy of the fields of one half the search needs.
@@ -192,7 +197,7 @@ fn first_hop_lower_bound(
         if p <= 0.0 || p < sp.cost.min_hop_probability {
             return;
         }
-        best = best.min(sp.cost.risk_unit_msat(a) * neg_ln(p));
+        best = best.min((sp.cost.risk_unit_msat(a) + sp.risk_extra_msat) * neg_ln(p));
     };
     for e in source_edges(g, r) {
         offer(&e);
@@ -289,7 +294,7 @@ impl Relax<'_> {
         }
         let mut cost = base_cost;
         if !self.fee_only {
-            cost += self.sp.cost.risk_unit_msat(a) * nlp
+            cost += (self.sp.cost.risk_unit_msat(a) + self.sp.risk_extra_msat) * nlp
                 + self.sp.cost.cltv_msat(a, delta)
                 + delta as f64 * self.sp.cltv_extra_msat
                 + self.sp.cost.hop_penalty_msat

@@ -192,6 +192,7 @@ impl Router {
             cost: &fee_only,
             cltv_extra_msat: 0.0,
             hop_extra_msat: 0.0,
+            risk_extra_msat: 0.0,
         };
         st.clear_used();
         if shortest_path(ctx.g, ctx.r, None, &sp, st).is_none() {
