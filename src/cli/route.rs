@@ -23,6 +23,9 @@ pub struct EngineArgs {
     /// Price of a certain failure, per million of the amount.
     #[arg(long, default_value_t = CostParams::default().risk_amount_ppm)]
     pub risk_amount_ppm: f64,
+    /// The amount-proportional risk price applies only to the amount above this (msat).
+    #[arg(long, default_value_t = CostParams::default().risk_amount_above_msat)]
+    pub risk_amount_above_msat: f64,
     /// Price of locking the amount one block, parts per billion.
     #[arg(long, default_value_t = CostParams::default().cltv_ppb)]
     pub cltv_ppb: f64,
@@ -56,6 +59,7 @@ impl EngineArgs {
             CostParams {
                 risk_base_msat: self.risk_base_msat,
                 risk_amount_ppm: self.risk_amount_ppm,
+                risk_amount_above_msat: self.risk_amount_above_msat,
                 cltv_ppb: self.cltv_ppb,
                 hop_penalty_msat: self.hop_penalty_msat,
                 min_hop_probability: self.min_hop_probability,
@@ -64,6 +68,7 @@ impl EngineArgs {
         for (name, v) in [
             ("risk-base-msat", r.cost.risk_base_msat),
             ("risk-amount-ppm", r.cost.risk_amount_ppm),
+            ("risk-amount-above-msat", r.cost.risk_amount_above_msat),
             ("cltv-ppb", r.cost.cltv_ppb),
             ("hop-penalty-msat", r.cost.hop_penalty_msat),
         ] {
