@@ -135,15 +135,16 @@ pub fn plan(ctx: &PlanCtx, st: &mut SearchState) -> Result<Vec<PlannedPart>, Pla
             over_capacity: true,
         });
     }
-    let single = find_path(
+    let single_path = find_path(
         ctx,
         ctx.amount_msat,
         ctx.fee_budget_msat,
         false,
         st,
         &mut pruned,
-    )
-    .and_then(|p| build_part(ctx, &p, ctx.amount_msat, st));
+    );
+    let whole_failed = single_path.is_none();
+    let single = single_path.and_then(|p| build_part(ctx, &p, ctx.amount_msat, st));
     if ctx.max_parts <= 1 {
         return single.map(|p| vec![p]).ok_or(PlanFailure {
             pruned,
@@ -168,8 +169,12 @@ pub fn plan(ctx: &PlanCtx, st: &mut SearchState) -> Result<Vec<PlannedPart>, Pla
     ];
     let tight = ctx.amount_msat > bound / 2;
     let mut split: Option<(f64, Vec<PlannedPart>)> = None;
+    let mut first = FirstPart {
+        path: None,
+        whole_failed,
+    };
     for &target in &levels[if tight { 2 } else { 0 }..] {
-        let Some(parts) = self::split(ctx, target, st, &mut pruned) else {
+        let Some(parts) = self::split(ctx, target, &mut first, st, &mut pruned) else {
             st.clear_used();
             continue;
         };
@@ -396,9 +401,19 @@ pub fn objective(ctx: &PlanCtx, parts: &[PlannedPart]) -> f64 {
     fee as f64 + ctx.cost.risk_unit_msat(ctx.amount_msat).max(1.0) * risk
 }
 
+/// The first part's path of a split: searched with nothing else placed and the whole fee budget,
+/// so it is the same at every level of caution (`None` inside: no path even for a fair share).
+/// `whole_failed`: the single-path search for the whole amount found nothing, and the first
+/// part's search for the whole amount would be the same search.
+struct FirstPart {
+    path: Option<Option<(u64, FoundPath)>>,
+    whole_failed: bool,
+}
+
 fn split(
     ctx: &PlanCtx,
     part_probability: f64,
+    first: &mut FirstPart,
     st: &mut SearchState,
     pruned: &mut u8,
 ) -> Option<Vec<PlannedPart>> {
@@ -425,15 +440,37 @@ fn split(
             .max(floor)
             .min(endpoint_bound(ctx, st, 1))
             .max(1);
-        let path = loop {
-            if let Some(p) = find_path(ctx, x, ctx.fee_budget_msat - fees, payment_risk, st, pruned)
-            {
-                break p;
+        let cached = if parts.is_empty() {
+            first.path.clone()
+        } else {
+            None
+        };
+        let path = match cached {
+            Some(Some((fx, fp))) => {
+                x = fx;
+                fp
             }
-            if x <= floor.min(x) || x == 1 {
-                return None;
+            Some(None) => return None,
+            None => {
+                let found = loop {
+                    let repeat = parts.is_empty() && first.whole_failed && x >= ctx.amount_msat;
+                    if !repeat {
+                        if let Some(p) =
+                            find_path(ctx, x, ctx.fee_budget_msat - fees, payment_risk, st, pruned)
+                        {
+                            break Some(p);
+                        }
+                    }
+                    if x <= floor.min(x) || x == 1 {
+                        break None;
+                    }
+                    x = (x / 2).max(floor.min(x / 2)).max(1);
+                };
+                if parts.is_empty() {
+                    first.path = Some(found.clone().map(|p| (x, p)));
+                }
+                found?
             }
-            x = (x / 2).max(floor.min(x / 2)).max(1);
         };
         last_ok = x;
         // The path may carry more than was searched for: up to its bottleneck.
