@@ -746,3 +746,75 @@ fn risk_extra_prices_a_part_like_its_payment() {
     let extra = cost.risk_unit_msat(5_000_000_000) - cost.risk_unit_msat(q.amount_msat);
     assert_eq!(via(extra), wide);
 }
+
+/// A tight amount (more than half of what the source's channels can carry) is split with bold
+/// shares by default: with learned bounds, "all the first path can carry" is just under its
+/// learned maximum, a part that almost surely fails (the simulation found a payment retried ten
+/// times so). `bold_when_tight = false` also builds cautious splits and keeps the best: the
+/// amount is shared between the two channels, far likelier to arrive.
+#[test]
+fn cautious_tight_splits_avoid_a_part_at_its_learned_maximum() {
+    use lnroute::router::cost::LiquidityBounds;
+    use lnroute::router::LiquidityKnowledge;
+    let chans = vec![
+        channel(
+            1,
+            0,
+            1,
+            210_000,
+            Some(policy(0, 0, 40)),
+            Some(policy(0, 0, 40)),
+        ),
+        channel(
+            2,
+            0,
+            2,
+            200_000,
+            Some(policy(0, 0, 40)),
+            Some(policy(0, 0, 40)),
+        ),
+        channel(
+            3,
+            1,
+            9,
+            10_000_000,
+            Some(policy(0, 0, 40)),
+            Some(policy(0, 0, 40)),
+        ),
+        channel(
+            4,
+            2,
+            9,
+            10_000_000,
+            Some(policy(0, 0, 40)),
+            Some(policy(0, 0, 40)),
+        ),
+    ];
+    let g = graph_of(chans);
+    let src = g.node_idx(&node_id(0)).unwrap();
+    let scid = |i: u32| lnroute::types::Scid::new(600_000 + i, i % 1000, (i % 7) as u16);
+    let mut k = LiquidityKnowledge::new(2 * g.channel_count());
+    k.half_life_secs = 0.0;
+    for (i, lo, hi) in [(1, 73_000_000, 207_500_000), (2, 63_000_000, 197_800_000)] {
+        let h = g.half_by_scid_from(scid(i), src).unwrap();
+        k.set(
+            h.0,
+            LiquidityBounds {
+                min_msat: lo,
+                max_msat: hi,
+            },
+        );
+    }
+    let mut router = Router::new(Arc::new(g));
+    router.knowledge = Some(k.shared());
+    let q = Query::new(node_id(0), node_id(9), 271_000_000);
+    let mut st = SearchState::new();
+    let bold = router.route(&q, &mut st);
+    router.mpp.bold_when_tight = false;
+    let cautious = router.route(&q, &mut st);
+    check_answer(&router.graph, &q, &bold).unwrap();
+    check_answer(&router.graph, &q, &cautious).unwrap();
+    let (pb, pc) = (bold.probability.unwrap(), cautious.probability.unwrap());
+    assert!(pb < 0.05, "bold: {bold:?}");
+    assert!(pc > 0.15, "cautious: {cautious:?}");
+}

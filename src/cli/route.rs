@@ -47,6 +47,10 @@ pub struct EngineArgs {
     /// Re-divide a split's amount among its paths to minimise fee + risk price.
     #[arg(long)]
     pub rebalance_split: bool,
+    /// Also build cautious splits for amounts near what the endpoints can carry (pays more of
+    /// the hardest payments, at more attempts each).
+    #[arg(long)]
+    pub cautious_tight_splits: bool,
 }
 
 impl EngineArgs {
@@ -82,6 +86,7 @@ impl EngineArgs {
             single_path_probability: self.single_path_probability,
             part_probability: self.part_probability,
             rebalance: self.rebalance_split,
+            bold_when_tight: !self.cautious_tight_splits,
             ..MppParams::default()
         };
         Ok(r)
