@@ -1,0 +1,64 @@
+#!/usr/bin/env python3
+"""Issue #7 targets from `lnroute simulate --compare-ldk --json -o RUN.jsonl > RUN.json`.
+
+usage: tools/sim-targets.py RUN.jsonl RUN.json [--lnroute OTHER.jsonl] [--big]
+
+Prints bound, paid and mean attempts of both routers, bound − paid, the fee ratio on payments
+both paid and paid counts per decade bucket, each target marked met (✔) or missed (✘).
+`--lnroute OTHER.jsonl` takes lnroute's lines from another run's -o file (same seed, payments and
+oracle; LDK's results depend only on those, so one `--compare-ldk` run serves many lnroute
+variants run alone). `--big` applies the 1M–10M sat targets instead of the 1k–1M ones.
+"""
+import json
+import math
+import sys
+
+
+def load(path):
+    out = {}
+    with open(path) as f:
+        for line in f:
+            r = json.loads(line)
+            out.setdefault(r["router"], {})[r["id"]] = r
+    return out
+
+
+def main():
+    args = sys.argv[1:]
+    if len(args) < 2:
+        sys.exit(__doc__)
+    runs = load(args[0])
+    bound = json.load(open(args[1]))["upper_bound"]["payable"]
+    if "--lnroute" in args:
+        runs["lnroute"] = load(args[args.index("--lnroute") + 1])["lnroute"]
+    ln, ldk = runs["lnroute"], runs["ldk"]
+
+    def stats(rs):
+        paid = [r for r in rs.values() if r["paid"]]
+        return len(paid), sum(r["attempts"] for r in paid) / max(1, len(paid))
+
+    (lp, la), (kp, ka) = stats(ln), stats(ldk)
+    both = [i for i in ln if ln[i]["paid"] and ldk[i]["paid"]]
+    fee = sum(ln[i]["fee_msat"] for i in both) / max(1, sum(ldk[i]["fee_msat"] for i in both))
+    buckets = {}
+    for i, r in ln.items():
+        k = int(math.log10(r["amount_msat"] // 1000))
+        b = buckets.setdefault(k, [0, 0])
+        b[0] += r["paid"]
+        b[1] += ldk[i]["paid"]
+    mark = lambda ok: "✔" if ok else "✘"
+    print(f"bound {bound}  lnroute {lp} paid ({la:.4f} attempts)  LDK {kp} paid ({ka:.4f} attempts)")
+    print(f"mean attempts ≤ LDK's: {la:.4f} vs {ka:.4f} {mark(la <= ka)}")
+    print(f"payments both paid: {len(both)}, fee ratio lnroute/LDK {fee:.3f}")
+    if "--big" in args:
+        mid = (kp + bound) / 2
+        print(f"success ≥ (LDK + bound)/2: {lp} vs {mid} {mark(lp >= mid)}")
+    else:
+        print(f"bound − paid ≤ half LDK's: {bound - lp} vs {bound - kp} {mark(2 * (bound - lp) <= bound - kp)}")
+        print(f"fee on both-paid ≤ 0.85 of LDK's: {fee:.3f} {mark(fee <= 0.85)}")
+        per = " · ".join(f"[{10**k}, {10**(k+1)}) {v[0]}/{v[1]}" for k, v in sorted(buckets.items()))
+        print(f"paid per bucket, lnroute/LDK: {per} {mark(all(v[0] >= v[1] for v in buckets.values()))}")
+
+
+if __name__ == "__main__":
+    main()
