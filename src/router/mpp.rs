@@ -143,14 +143,7 @@ pub fn plan(ctx: &PlanCtx, st: &mut SearchState) -> Result<Vec<PlannedPart>, Pla
             over_capacity: true,
         });
     }
-    let single_path = find_path(
-        ctx,
-        ctx.amount_msat,
-        ctx.fee_budget_msat,
-        false,
-        st,
-        &mut pruned,
-    );
+    let single_path = find_path(ctx, ctx.amount_msat, ctx.fee_budget_msat, st, &mut pruned);
     let whole_failed = single_path.is_none();
     let single = single_path.and_then(|p| build_part(ctx, &p, ctx.amount_msat, st));
     if ctx.max_parts <= 1 {
@@ -437,7 +430,6 @@ fn split(
     let mut last_ok = u64::MAX;
     // Searching again for a part's share stops at the first time it finds nothing better.
     let mut research = true;
-    let payment_risk = ctx.mpp.payment_risk;
     while remaining > 0 {
         let parts_left = ctx.max_parts as u64 - parts.len() as u64;
         if parts_left == 0 {
@@ -468,9 +460,7 @@ fn split(
                 let found = loop {
                     let repeat = parts.is_empty() && first.whole_failed && x >= ctx.amount_msat;
                     if !repeat {
-                        if let Some(p) =
-                            find_path(ctx, x, ctx.fee_budget_msat - fees, payment_risk, st, pruned)
-                        {
+                        if let Some(p) = find_path(ctx, x, ctx.fee_budget_msat - fees, st, pruned) {
                             break Some(p);
                         }
                     }
@@ -499,7 +489,7 @@ fn split(
         // carries a larger share at the part target, or the same share more likely; once it is
         // not, later parts of this split are not searched twice (bounded work).
         let (path, x, y) = if y < x / 2 && research {
-            match find_path(ctx, y, ctx.fee_budget_msat - fees, payment_risk, st, pruned) {
+            match find_path(ctx, y, ctx.fee_budget_msat - fees, st, pruned) {
                 Some(p2) => {
                     let hi2 = remaining.min(path_bottleneck(ctx, &p2, st).max(y));
                     let y2 = best_share(ctx, &p2, floor.min(hi2), hi2, part_probability, st);
@@ -630,7 +620,6 @@ fn find_path(
     ctx: &PlanCtx,
     amount: u64,
     fee_budget: u64,
-    payment_risk: bool,
     st: &mut SearchState,
     pruned: &mut u8,
 ) -> Option<FoundPath> {
@@ -642,7 +631,8 @@ fn find_path(
         cost: ctx.cost,
         cltv_extra_msat: 0.0,
         hop_extra_msat: 0.0,
-        risk_extra_msat: if payment_risk {
+        // 0 for the whole amount (a single path); a part's search prices risk like its payment.
+        risk_extra_msat: if ctx.mpp.payment_risk {
             ctx.cost.risk_unit_msat(ctx.amount_msat)
                 - ctx.cost.risk_unit_msat(amount.min(ctx.amount_msat))
         } else {
