@@ -343,29 +343,27 @@ fn rebalanced_split_evens_out_the_parts() {
     assert!(pe > 1e-6 && pe > 1000.0 * pg, "P {pg} -> {pe}");
 }
 
+/// A channel between test nodes `a` and `b` that charges nothing either way (delta 40).
+fn free_channel(i: u32, a: u32, b: u32, capacity_sat: u64) -> lnroute::gossip::ChannelRecord {
+    channel(
+        i,
+        a,
+        b,
+        capacity_sat,
+        Some(policy(0, 0, 40)),
+        Some(policy(0, 0, 40)),
+    )
+}
+
 #[test]
 fn split_parts_take_the_path_best_for_their_share() {
     // 8M sat from 0 to 9: a direct 6M-sat channel, and a 4-hop route of 10M-sat channels
     // (0-1-2-3-9), the only one that can carry the whole amount. Cautious shares are small, so
     // a part searched for the whole remaining amount would take the long route; searched for
     // its share, the direct channel is likelier for it.
-    let mut chans = vec![channel(
-        0,
-        0,
-        9,
-        6_000_000,
-        Some(policy(0, 0, 40)),
-        Some(policy(0, 0, 40)),
-    )];
+    let mut chans = vec![free_channel(0, 0, 9, 6_000_000)];
     for (i, (a, b)) in [(0, 1), (1, 2), (2, 3), (3, 9)].into_iter().enumerate() {
-        chans.push(channel(
-            i as u32 + 1,
-            a,
-            b,
-            10_000_000,
-            Some(policy(0, 0, 40)),
-            Some(policy(0, 0, 40)),
-        ));
+        chans.push(free_channel(i as u32 + 1, a, b, 10_000_000));
     }
     let mut router = Router::new(Arc::new(graph_of(chans)));
     let q = Query::new(node_id(0), node_id(9), 8_000_000_000);
@@ -680,30 +678,9 @@ fn risk_extra_prices_a_part_like_its_payment() {
     use lnroute::router::dijkstra::{shortest_path, SearchParams};
     // 0 → 1 → 9: free but small (2M sat); 0 → 2 → 9: 100M sat, 1,000 sat fee at node 2.
     let chans = vec![
-        channel(
-            1,
-            0,
-            1,
-            2_000_000,
-            Some(policy(0, 0, 40)),
-            Some(policy(0, 0, 40)),
-        ),
-        channel(
-            2,
-            1,
-            9,
-            2_000_000,
-            Some(policy(0, 0, 40)),
-            Some(policy(0, 0, 40)),
-        ),
-        channel(
-            3,
-            0,
-            2,
-            100_000_000,
-            Some(policy(0, 0, 40)),
-            Some(policy(0, 0, 40)),
-        ),
+        free_channel(1, 0, 1, 2_000_000),
+        free_channel(2, 1, 9, 2_000_000),
+        free_channel(3, 0, 2, 100_000_000),
         channel(
             4,
             2,
@@ -757,38 +734,10 @@ fn cautious_tight_splits_avoid_a_part_at_its_learned_maximum() {
     use lnroute::router::cost::LiquidityBounds;
     use lnroute::router::LiquidityKnowledge;
     let chans = vec![
-        channel(
-            1,
-            0,
-            1,
-            210_000,
-            Some(policy(0, 0, 40)),
-            Some(policy(0, 0, 40)),
-        ),
-        channel(
-            2,
-            0,
-            2,
-            200_000,
-            Some(policy(0, 0, 40)),
-            Some(policy(0, 0, 40)),
-        ),
-        channel(
-            3,
-            1,
-            9,
-            10_000_000,
-            Some(policy(0, 0, 40)),
-            Some(policy(0, 0, 40)),
-        ),
-        channel(
-            4,
-            2,
-            9,
-            10_000_000,
-            Some(policy(0, 0, 40)),
-            Some(policy(0, 0, 40)),
-        ),
+        free_channel(1, 0, 1, 210_000),
+        free_channel(2, 0, 2, 200_000),
+        free_channel(3, 1, 9, 10_000_000),
+        free_channel(4, 2, 9, 10_000_000),
     ];
     let g = graph_of(chans);
     let src = g.node_idx(&node_id(0)).unwrap();

@@ -169,7 +169,7 @@ pub fn plan(ctx: &PlanCtx, st: &mut SearchState) -> Result<Vec<PlannedPart>, Pla
         0.0,
     ];
     let tight = ctx.amount_msat > bound / 2;
-    let mut split: Option<(f64, Vec<PlannedPart>)> = None;
+    let mut best: Option<(f64, Vec<PlannedPart>)> = None;
     let mut first = FirstPart {
         path: None,
         whole_failed,
@@ -180,7 +180,7 @@ pub fn plan(ctx: &PlanCtx, st: &mut SearchState) -> Result<Vec<PlannedPart>, Pla
         0
     };
     for &target in &levels[first_level..] {
-        let Some(parts) = self::split(ctx, target, &mut first, st, &mut pruned) else {
+        let Some(parts) = split(ctx, target, &mut first, st, &mut pruned) else {
             st.clear_used();
             continue;
         };
@@ -191,14 +191,14 @@ pub fn plan(ctx: &PlanCtx, st: &mut SearchState) -> Result<Vec<PlannedPart>, Pla
             parts
         };
         let obj = objective(ctx, &parts);
-        if split.as_ref().is_none_or(|(best, _)| obj < *best) {
-            split = Some((obj, parts));
+        if best.as_ref().is_none_or(|(b, _)| obj < *b) {
+            best = Some((obj, parts));
         }
         if !ctx.mpp.best_of_levels {
             break;
         }
     }
-    let split = split.map(|(_, parts)| parts);
+    let split = best.map(|(_, parts)| parts);
     match (single, split) {
         (None, None) => Err(PlanFailure {
             pruned,
