@@ -717,7 +717,7 @@ fn risk_extra_prices_a_part_like_its_payment() {
         g.node_idx(&node_id(2)).unwrap().0,
     );
     // 500k sat over the small route: P = 0.75² (−ln P ≈ 0.58); priced at the part's own risk
-    // price (400 sat) that is cheaper than the 1,000-sat fee ...
+    // price (250 sat) that is cheaper than the 1,000-sat fee ...
     assert_eq!(via(0.0), small);
     // ... but not as a part of a 5M-sat payment (risk price 4,400 sat).
     let extra = cost.risk_unit_msat(5_000_000_000) - cost.risk_unit_msat(q.amount_msat);
