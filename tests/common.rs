@@ -96,6 +96,18 @@ pub fn channel(
     )
 }
 
+/// A channel between test nodes `a` and `b` that charges nothing either way (delta 40).
+pub fn free_channel(i: u32, a: u32, b: u32, capacity_sat: u64) -> ChannelRecord {
+    channel(
+        i,
+        a,
+        b,
+        capacity_sat,
+        Some(policy(0, 0, 40)),
+        Some(policy(0, 0, 40)),
+    )
+}
+
 pub fn graph_of(channels: Vec<ChannelRecord>) -> Graph {
     let set = GossipSet {
         channels,

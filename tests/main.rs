@@ -4,6 +4,7 @@
 
 mod bad_input;
 mod common;
+mod flow;
 mod graph_file;
 mod ingest_json;
 mod ingest_signed;

@@ -10,7 +10,7 @@ use lnroute::router::{CostParams, Query, Router, SearchState};
 use lnroute::types::{HalfIdx, NodeIdx};
 use rand::{Rng, SeedableRng};
 
-use crate::common::{channel, graph_of, node_id, policy, random_graph};
+use crate::common::{channel, free_channel, graph_of, node_id, policy, random_graph};
 use crate::spec_check::check_answer;
 
 /// Exhaustive reference: the minimum fee over all simple paths source → target that can carry
@@ -341,18 +341,6 @@ fn rebalanced_split_evens_out_the_parts() {
     }
     let (pg, pe) = (greedy.probability.unwrap(), even.probability.unwrap());
     assert!(pe > 1e-6 && pe > 1000.0 * pg, "P {pg} -> {pe}");
-}
-
-/// A channel between test nodes `a` and `b` that charges nothing either way (delta 40).
-fn free_channel(i: u32, a: u32, b: u32, capacity_sat: u64) -> lnroute::gossip::ChannelRecord {
-    channel(
-        i,
-        a,
-        b,
-        capacity_sat,
-        Some(policy(0, 0, 40)),
-        Some(policy(0, 0, 40)),
-    )
 }
 
 #[test]

@@ -716,3 +716,80 @@ fn paid_routes_fit_the_oracle() {
     }
     assert!(paid["lnroute"] > 15 && paid["ldk"] > 15, "{paid:?}");
 }
+
+/// `--trace`: one line per attempt, consistent with the `-o` outcome of its payment (attempt
+/// count, only the last one paid, a paid attempt has no failed part); lnroute's planned
+/// probabilities are calibrated (the oracle draws the uniform split its model assumes, so the
+/// paid attempts must be within a few standard deviations of the sum of the estimates). Run
+/// with `--refine-split`, whose paid routes must satisfy SPEC §4 too.
+#[test]
+fn trace_matches_outcomes_and_probabilities_are_calibrated() {
+    let Some(gf) = graph_2026() else { return };
+    let g = Graph::open(gf).unwrap();
+    let dir = tempdir();
+    let (o, t) = (dir.path().join("o.jsonl"), dir.path().join("t.jsonl"));
+    let out = simulate(&[
+        "--graph",
+        gf.to_str().unwrap(),
+        "--payments",
+        "400",
+        "--seed",
+        "5",
+        "--refine-split",
+        "-o",
+        o.to_str().unwrap(),
+        "--trace",
+        t.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let read = |p: &Path| -> Vec<serde_json::Value> {
+        std::fs::read_to_string(p)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    };
+    let mut traces: HashMap<u64, Vec<serde_json::Value>> = HashMap::new();
+    for v in read(&t) {
+        assert_eq!(v["router"], "lnroute");
+        traces.entry(v["id"].as_u64().unwrap()).or_default().push(v);
+    }
+    let (mut expected, mut var, mut paid_attempts, mut attempts) = (0.0, 0.0, 0u32, 0u32);
+    let payments = lnroute::sim::payments::random_queries(&g, 400, 1_000, 1_000_000, 5);
+    for v in read(&o) {
+        let id = v["id"].as_u64().unwrap();
+        let tr = traces.remove(&id).unwrap_or_default();
+        assert_eq!(
+            tr.len() as u64,
+            v["attempts"].as_u64().unwrap(),
+            "payment {id}"
+        );
+        for (k, a) in tr.iter().enumerate() {
+            assert_eq!(a["attempt"].as_u64(), Some(k as u64 + 1));
+            let paid = a["paid"].as_bool().unwrap();
+            assert_eq!(paid, k + 1 == tr.len() && v["paid"].as_bool().unwrap());
+            let parts = a["parts"].as_array().unwrap();
+            assert_eq!(paid, parts.iter().all(|p| p.get("failed_at").is_none()));
+            let p = a["probability"].as_f64().unwrap();
+            assert!((0.0..=1.0).contains(&p));
+            (expected, var) = (expected + p, var + p * (1.0 - p));
+            paid_attempts += paid as u32;
+            attempts += 1;
+        }
+        if let Some(r) = v.get("route") {
+            let a: Answer = serde_json::from_value(r.clone()).unwrap();
+            check_answer(&g, &payments[id as usize], &a).unwrap_or_else(|e| panic!("{id}: {e}"));
+        }
+    }
+    assert!(traces.is_empty(), "trace lines of payments not in -o");
+    let dev = (paid_attempts as f64 - expected).abs();
+    assert!(
+        attempts > 200 && dev <= 4.0 * var.sqrt() + 3.0,
+        "{paid_attempts} of {attempts} attempts paid, estimates sum to {expected:.1} (sd {:.1})",
+        var.sqrt()
+    );
+}

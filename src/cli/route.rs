@@ -47,6 +47,10 @@ pub struct EngineArgs {
     /// Re-divide a split's amount among its paths to minimise fee + risk price.
     #[arg(long)]
     pub rebalance_split: bool,
+    /// Refine the chosen plan as a joint flow: rebalance and search new paths with the other
+    /// parts' loads in place (pays more of the hardest payments, at more attempts each).
+    #[arg(long)]
+    pub refine_split: bool,
     /// Also build cautious splits for amounts near what the endpoints can carry (pays more of
     /// the hardest payments, at more attempts each).
     #[arg(long)]
@@ -86,6 +90,7 @@ impl EngineArgs {
             single_path_probability: self.single_path_probability,
             part_probability: self.part_probability,
             rebalance: self.rebalance_split,
+            refine: self.refine_split,
             bold_when_tight: !self.cautious_tight_splits,
             ..MppParams::default()
         };

@@ -59,6 +59,10 @@ pub struct SimulateArgs {
     /// One JSON line per payment and router.
     #[arg(short = 'o', long = "output")]
     pub output: Option<PathBuf>,
+    /// One JSON line per attempt and router: the router's probability next to the outcome of
+    /// every part (for calibration checks).
+    #[arg(long)]
+    pub trace: Option<PathBuf>,
     /// SVG plot file, or a directory for success_rate.svg and attempts.svg.
     #[arg(long)]
     pub plot: Option<PathBuf>,
@@ -158,6 +162,10 @@ pub fn run(a: SimulateArgs) -> Result<i32, Failure> {
         write_lines(p, &queries, &results)?;
         note.push_str(&format!("; wrote {}", p.display()));
     }
+    if let Some(p) = &a.trace {
+        write_trace(p, &queries, &results)?;
+        note.push_str(&format!("; wrote {}", p.display()));
+    }
     if let Some(p) = &a.plot {
         for f in write_plots(p, &buckets, &amounts, &results, &out.payable)? {
             note.push_str(&format!("; wrote {}", f.display()));
@@ -227,6 +235,40 @@ fn write_lines(
                 fee_msat: r.fee_msat.filter(|_| r.paid),
                 route: r.route.as_ref(),
             });
+        }
+    }
+    super::write_jsonl(Some(path), &lines).map_err(Failure::bad_input)?;
+    Ok(())
+}
+
+/// One `--trace` line.
+#[derive(Serialize)]
+struct TraceLine<'a> {
+    router: &'a str,
+    id: &'a Option<serde_json::Value>,
+    amount_msat: u64,
+    attempt: usize,
+    #[serde(flatten)]
+    attempt_trace: &'a run::AttemptTrace,
+}
+
+fn write_trace(
+    path: &Path,
+    queries: &[Query],
+    results: &[(&str, &[PaymentResult])],
+) -> Result<(), Failure> {
+    let mut lines = Vec::new();
+    for (i, q) in queries.iter().enumerate() {
+        for (name, res) in results {
+            for (k, t) in res[i].trace.iter().enumerate() {
+                lines.push(TraceLine {
+                    router: name,
+                    id: &q.id,
+                    amount_msat: q.amount_msat,
+                    attempt: k + 1,
+                    attempt_trace: t,
+                });
+            }
         }
     }
     super::write_jsonl(Some(path), &lines).map_err(Failure::bad_input)?;

@@ -8,6 +8,7 @@ pub mod baseline;
 pub mod batch;
 pub mod cost;
 pub mod dijkstra;
+pub mod flow;
 pub mod liquidity;
 pub mod mpp;
 pub mod overlay;

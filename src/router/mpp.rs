@@ -24,9 +24,12 @@
 //!    Each part's search starts at the widest residual half at the source or target (no single
 //!    path carries more), and every query has a search budget, so hopeless splits stay cheap.
 //!    With [`MppParams::rebalance`], each split's amount is then re-divided among its paths to
-//!    minimise the objective of step 3 ([`rebalance`]).
+//!    minimise the objective of step 3 ([`super::flow`]).
 //! 3. The single path and the split are compared on the same objective, total fee +
 //!    `risk_unit(amount) × (−ln P(all parts succeed))`, and the lower one wins.
+//! 4. With [`MppParams::refine`], the winner is refined as a joint flow ([`super::flow`]):
+//!    amounts rebalanced among its paths, and new paths searched with the other parts' loads
+//!    in place while that lowers the objective.
 //!
 //! Budgets: the fee budget is shared by all parts (each part's search gets what earlier parts
 //! left); CLTV and hop limits apply per part.
@@ -47,7 +50,7 @@ pub struct MppParams {
     /// Target success probability of each part when splitting.
     pub part_probability: f64,
     /// Re-divide a split's amount among its paths to minimise fee + risk price (see
-    /// [`rebalance`]). Off by default: in the payment simulation it pays more of the hard
+    /// [`super::flow`]). Off by default: in the payment simulation it pays more of the hard
     /// payments (1M–10M sat: 52 → 55 of 59 payable on seed 2, 55 → 63 of 67 on seed 3) but
     /// those take extra attempts, which raises the mean attempts per paid payment
     /// (benches/README.md "Simulation").
@@ -68,6 +71,13 @@ pub struct MppParams {
     /// each, which raises the mean attempts per paid payment above LDK's; on by default for
     /// that reason (benches/README.md "Simulation").
     pub bold_when_tight: bool,
+    /// Refine the chosen plan as a joint flow ([`super::flow::refine`]): amounts rebalanced
+    /// among the paths and new paths searched with the others' loads in place. Off by default
+    /// for the same reason as `rebalance`: in the payment simulation it pays nearly every
+    /// payable payment (1k–1M sat, seeds 1–10: bound − paid 3–8, LDK 26–41) at 2 % less fee,
+    /// but the extra, hardest payments take 3–4 attempts each, so the mean attempts per paid
+    /// payment rise above LDK's on 9 of 10 seeds (benches/README.md "fifth session").
+    pub refine: bool,
 }
 
 impl Default for MppParams {
@@ -81,6 +91,7 @@ impl Default for MppParams {
             payment_risk: true,
             best_of_levels: true,
             bold_when_tight: true,
+            refine: false,
         }
     }
 }
@@ -186,7 +197,7 @@ pub fn plan(ctx: &PlanCtx, st: &mut SearchState) -> Result<Vec<PlannedPart>, Pla
         };
         st.clear_used();
         let parts = if ctx.mpp.rebalance {
-            rebalance(ctx, parts, st)
+            super::flow::refine(ctx, parts, st, &mut pruned, false)
         } else {
             parts
         };
@@ -199,204 +210,27 @@ pub fn plan(ctx: &PlanCtx, st: &mut SearchState) -> Result<Vec<PlannedPart>, Pla
         }
     }
     let split = best.map(|(_, parts)| parts);
-    match (single, split) {
-        (None, None) => Err(PlanFailure {
-            pruned,
-            over_capacity: false,
-        }),
-        (Some(s), None) => Ok(vec![s]),
-        (None, Some(parts)) => Ok(parts),
+    let chosen = match (single, split) {
+        (None, None) => {
+            return Err(PlanFailure {
+                pruned,
+                over_capacity: false,
+            })
+        }
+        (Some(s), None) => vec![s],
+        (None, Some(parts)) => parts,
         (Some(s), Some(parts)) => {
             if objective(ctx, std::slice::from_ref(&s)) <= objective(ctx, &parts) {
-                Ok(vec![s])
+                vec![s]
             } else {
-                Ok(parts)
+                parts
             }
         }
-    }
-}
-
-/// One half crossed by a split's parts, for [`rebalance`].
-struct LoadHalf {
-    half: u32,
-    lo: f64,
-    hi: f64,
-}
-
-/// One part's path, for [`rebalance`]: the halves it crosses (indices into the half list), the
-/// ratio of each hop's amount to the part's amount (fees of later hops), its fee rate, and the
-/// range its amount may take (htlc limits).
-struct LoadPath {
-    hops: Vec<(usize, f64)>,
-    fee_rate: f64,
-    min: u64,
-    max: u64,
-}
-
-/// Re-divides the amount among the split's paths (keeping the paths) to minimise the same
-/// objective the plan is judged by, fee + `risk_unit × (−ln P(all parts succeed))`.
-///
-/// The greedy split gives each path in turn the largest share that keeps *that* part's
-/// probability at the target, so early parts take much and the last ones what is left; with
-/// the paths fixed the objective is convex in the part amounts (fees are about linear in the
-/// amount; in the uniform model a half's `−ln P` is 0 up to its known minimum and
-/// `−ln((hi + 1 − L) / (hi + 1 − lo))` above it, convex in its load `L`, the sum of the amounts
-/// of the parts crossing it), so moving amount from the part with the highest marginal cost to
-/// the one with the lowest until their marginal costs meet finds the best division. Amounts
-/// stay within each path's htlc limits; the result is rebuilt hop by hop and kept only if it
-/// fits every limit and scores better.
-fn rebalance(ctx: &PlanCtx, parts: Vec<PlannedPart>, st: &mut SearchState) -> Vec<PlannedPart> {
-    if parts.len() < 2 {
-        return parts;
-    }
-    let mut halves: Vec<LoadHalf> = Vec::new();
-    let mut paths: Vec<LoadPath> = Vec::with_capacity(parts.len());
-    for p in &parts {
-        let mut hops = Vec::with_capacity(p.hops.len());
-        let (mut min, mut max) = (1u64, u64::MAX);
-        let mut ppm = 0u64;
-        for (k, h) in p.hops.iter().enumerate() {
-            let e = edge_view(ctx.g, ctx.r, h.half);
-            let b = bounds_of(ctx.know, &e, ctx.r.graph_halves);
-            let i = match halves.iter().position(|x| x.half == h.half) {
-                Some(i) => i,
-                None => {
-                    halves.push(LoadHalf {
-                        half: h.half,
-                        lo: b.min_msat as f64,
-                        hi: b.max_msat.max(b.min_msat) as f64,
-                    });
-                    halves.len() - 1
-                }
-            };
-            let ratio = h.amount_msat as f64 / p.amount_msat.max(1) as f64;
-            hops.push((i, ratio));
-            // hop amount ≈ ratio × part amount must stay within the hop's htlc limits
-            min = min.max((e.htlc_minimum_msat as f64 / ratio).ceil() as u64);
-            max = max.min((e.htlc_maximum_msat as f64 / ratio).floor() as u64);
-            if k > 0 {
-                ppm += e.fee_ppm as u64;
-            }
-        }
-        if min > p.amount_msat || max < p.amount_msat {
-            return parts; // the approximation does not even admit the current amount
-        }
-        paths.push(LoadPath {
-            hops,
-            fee_rate: ppm as f64 * 1e-6,
-            min,
-            max,
-        });
-    }
-    let unit = ctx.cost.risk_unit_msat(ctx.amount_msat).max(1.0);
-    let mut a: Vec<u64> = parts.iter().map(|p| p.amount_msat).collect();
-    let loads = |a: &[u64]| -> Vec<f64> {
-        let mut l = vec![0.0; halves.len()];
-        for (p, &x) in paths.iter().zip(a) {
-            for &(i, r) in &p.hops {
-                l[i] += r * x as f64;
-            }
-        }
-        l
     };
-    // d(−ln P_h)/dL at load L: right derivative (amount added) or left (amount removed).
-    let slope = |h: &LoadHalf, l: f64, adding: bool| -> f64 {
-        if l > h.hi {
-            return f64::INFINITY;
-        }
-        if l < h.lo || (l == h.lo && !adding) {
-            return 0.0;
-        }
-        1.0 / (h.hi + 1.0 - l)
-    };
-    let marginal = |p: &LoadPath, l: &[f64], adding: bool| -> f64 {
-        p.fee_rate
-            + unit
-                * p.hops
-                    .iter()
-                    .map(|&(i, r)| r * slope(&halves[i], l[i], adding))
-                    .sum::<f64>()
-    };
-    for _ in 0..4 * parts.len() {
-        let l = loads(&a);
-        let (mut to, mut gto) = (usize::MAX, f64::INFINITY);
-        let (mut from, mut gfrom) = (usize::MAX, f64::NEG_INFINITY);
-        for (i, p) in paths.iter().enumerate() {
-            if a[i] < p.max {
-                let g = marginal(p, &l, true);
-                if g < gto {
-                    (to, gto) = (i, g);
-                }
-            }
-            if a[i] > p.min {
-                let g = marginal(p, &l, false);
-                if g > gfrom {
-                    (from, gfrom) = (i, g);
-                }
-            }
-        }
-        if to == usize::MAX || from == usize::MAX || to == from || gfrom <= gto * 1.001 {
-            break;
-        }
-        // Largest move keeping the receiver's marginal cost below the donor's (bisection on the
-        // directional derivative of the convex objective).
-        let (mut ok, mut bad) = (
-            0u64,
-            (a[from] - paths[from].min).min(paths[to].max - a[to]) + 1,
-        );
-        while bad - ok > (ctx.amount_msat / 4096).max(1) {
-            let m = ok + (bad - ok) / 2;
-            let mut b = a.clone();
-            b[from] -= m;
-            b[to] += m;
-            let l = loads(&b);
-            if marginal(&paths[to], &l, false) <= marginal(&paths[from], &l, true) {
-                ok = m;
-            } else {
-                bad = m;
-            }
-        }
-        if ok == 0 {
-            break;
-        }
-        a[from] -= ok;
-        a[to] += ok;
+    if ctx.mpp.refine {
+        return Ok(super::flow::refine(ctx, chosen, st, &mut pruned, true));
     }
-    if a.iter().zip(&parts).all(|(x, p)| *x == p.amount_msat) {
-        return parts;
-    }
-    // Rebuild hop by hop, each part conditioned on the ones before it.
-    st.clear_used();
-    let mut out = Vec::with_capacity(parts.len());
-    let mut fees = 0u64;
-    for (p, &x) in parts.iter().zip(&a) {
-        let path = FoundPath {
-            hops: p
-                .hops
-                .iter()
-                .map(|h| super::dijkstra::PathHop {
-                    from: h.from,
-                    to: h.to,
-                    half: h.half,
-                })
-                .collect(),
-            cost: 0.0,
-        };
-        let Some(np) = build_part(ctx, &path, x, st) else {
-            st.clear_used();
-            return parts;
-        };
-        for h in &np.hops {
-            st.add_used(h.half, h.amount_msat);
-        }
-        fees += np.fee_msat;
-        out.push(np);
-    }
-    st.clear_used();
-    if fees > ctx.fee_budget_msat || objective(ctx, &out) >= objective(ctx, &parts) {
-        return parts;
-    }
-    out
+    Ok(chosen)
 }
 
 /// Total fee + risk price of the whole payment failing.
@@ -616,7 +450,7 @@ fn path_probability(ctx: &PlanCtx, path: &FoundPath, amount: u64, st: &SearchSta
 /// is the problem and no more searches are spent; if the cheapest one fits the budgets it is
 /// taken; otherwise the search is retried with rising CLTV/hop prices (Lagrangian relaxation).
 /// Every search counts against the query's search budget.
-fn find_path(
+pub(crate) fn find_path(
     ctx: &PlanCtx,
     amount: u64,
     fee_budget: u64,

@@ -50,6 +50,49 @@ pub struct PaymentResult {
     pub route_us: Vec<u64>,
     /// Set when the router gave an answer that could not be sent (ends the payment).
     pub invalid: Option<String>,
+    /// Every attempt sent, in order (`lnroute simulate --trace`).
+    pub trace: Vec<AttemptTrace>,
+}
+
+/// One attempt as sent and what became of it: the router's own estimate next to the outcome,
+/// so anyone can check how well a router's probabilities are calibrated.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct AttemptTrace {
+    /// The answer's `probability` (the router's estimate that every part arrives).
+    pub probability: Option<f64>,
+    pub fee_msat: Option<u64>,
+    pub paid: bool,
+    pub parts: Vec<PartTrace>,
+}
+
+/// One part of a traced attempt.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct PartTrace {
+    pub amount_msat: u64,
+    pub probability: f64,
+    pub hops: usize,
+    /// Index of the hop whose half refused; absent if the part reached the target.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failed_at: Option<usize>,
+}
+
+fn trace_of(ans: &Answer, outcomes: &[PartOutcome], paid: bool) -> AttemptTrace {
+    AttemptTrace {
+        probability: ans.probability,
+        fee_msat: ans.fee_msat,
+        paid,
+        parts: ans
+            .parts
+            .iter()
+            .zip(outcomes)
+            .map(|(p, o)| PartTrace {
+                amount_msat: p.amount_msat,
+                probability: p.probability,
+                hops: p.hops.len(),
+                failed_at: o.failed_at,
+            })
+            .collect(),
+    }
 }
 
 /// Simulates `payments` in order with `router`; `progress` is called after each payment.
@@ -86,6 +129,7 @@ pub fn pay(
         route: None,
         route_us: Vec::new(),
         invalid: None,
+        trace: Vec::new(),
     };
     let mut failed: Vec<Scid> = Vec::new();
     for _ in 0..max_attempts {
@@ -97,6 +141,7 @@ pub fn pay(
         res.attempts += 1;
         match attempt::send(g, oracle, q, &ans) {
             AttemptResult::Paid(parts) => {
+                res.trace.push(trace_of(&ans, &parts, true));
                 router.learn(q, &ans, &parts, true);
                 res.paid = true;
                 res.fee_msat = ans.fee_msat;
@@ -104,6 +149,7 @@ pub fn pay(
                 break;
             }
             AttemptResult::Failed(parts) => {
+                res.trace.push(trace_of(&ans, &parts, false));
                 router.learn(q, &ans, &parts, false);
                 for p in &parts {
                     if let Some(i) = p.failed_at {
