@@ -243,6 +243,48 @@ fn probabilities_stay_in_unit_interval() {
     }
 }
 
+/// The payer's floor (`--min-probability`): no attempt rated below it is sent; the payment ends
+/// there instead of spending its remaining attempts.
+#[test]
+fn attempts_below_the_probability_floor_are_not_sent() {
+    let g = common::random_graph(11, 40, 160);
+    let qs = lnroute::sim::payments::random_queries(&g, 200, 300_000, 20_000_000, 11);
+    let g = Arc::new(g);
+    let run = |floor: f64| {
+        let router = Router::new(g.clone());
+        let oracle = Oracle::draw(&router.graph, 11, 0.2);
+        let mut sim = LnrouteSim::new(router);
+        sim.min_probability = floor;
+        run_payments(&g, &oracle, &qs, 10, &mut sim, &|| {})
+    };
+    let all = run(0.0);
+    let floor = 0.05;
+    let below = |r: &lnroute::sim::run::PaymentResult| {
+        r.trace.iter().any(|t| t.probability.unwrap() < floor)
+    };
+    let n_below = all.iter().filter(|r| below(r)).count();
+    let n_tr: usize = all.iter().map(|r| r.trace.len()).sum();
+    assert!(
+        n_below >= 5,
+        "the case needs attempts rated below the floor: {n_below} of {n_tr}"
+    );
+    let floored = run(floor);
+    let mut stopped = 0;
+    for (i, (a, f)) in all.iter().zip(&floored).enumerate() {
+        assert!(
+            !below(f),
+            "payment {i}: an attempt below the floor was sent"
+        );
+        assert_eq!(f.attempts as usize, f.trace.len());
+        if f.attempts < a.attempts && !f.paid {
+            stopped += 1;
+        }
+    }
+    assert!(stopped > 0, "some payments end early at the floor");
+    let sent = |rs: &[lnroute::sim::run::PaymentResult]| rs.iter().map(|r| r.attempts).sum::<u32>();
+    assert!(sent(&floored) < sent(&all));
+}
+
 #[test]
 fn bounds_decay_towards_unknown() {
     let mut k = LiquidityKnowledge::new(8);
@@ -423,6 +465,26 @@ fn simulate(args: &[&str]) -> std::process::Output {
         .args(args)
         .output()
         .expect("runs")
+}
+
+#[test]
+fn bad_simulation_limits_are_refused() {
+    let dir = tempdir();
+    let g = small_graph_file(dir.path());
+    let g = g.to_str().unwrap();
+    for (args, says) in [
+        (&["--min-probability", "1"][..], "--min-probability"),
+        (&["--min-probability=-0.1"][..], "--min-probability"),
+        (&["--depleted", "1.5"][..], "--depleted"),
+        (&["--attempts", "0"][..], "--attempts"),
+    ] {
+        let out = simulate(&[&["--graph", g, "--payments", "5"][..], args].concat());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !out.status.success() && err.contains(says),
+            "{args:?}: {err}"
+        );
+    }
 }
 
 #[test]

@@ -41,6 +41,10 @@ pub struct SimulateArgs {
     /// Attempts per payment.
     #[arg(long, default_value_t = 10)]
     pub attempts: u32,
+    /// lnroute gives up on a payment rather than send an attempt it rates less likely than
+    /// this (0 sends every route it finds).
+    #[arg(long, default_value_t = run::DEFAULT_MIN_PROBABILITY)]
+    pub min_probability: f64,
     /// Share of halves drawn nearly empty (U[0, capacity/100]).
     #[arg(long, default_value_t = 0.0)]
     pub depleted: f64,
@@ -96,6 +100,11 @@ pub fn run(a: SimulateArgs) -> Result<i32, Failure> {
             "--attempts must be at least 1, --max-parts between 1 and 255",
         ));
     }
+    if !(0.0..1.0).contains(&a.min_probability) {
+        return Err(Failure::bad_input(
+            "--min-probability must be at least 0 and below 1",
+        ));
+    }
     if !(0.0..=1.0).contains(&a.depleted) {
         return Err(Failure::bad_input("--depleted must be between 0 and 1"));
     }
@@ -129,7 +138,9 @@ pub fn run(a: SimulateArgs) -> Result<i32, Failure> {
     if let Some(p) = &a.write_liquidity {
         oracle.write_csv(&g, p).map_err(Failure::bad_input)?;
     }
-    let mut routers: Vec<Box<dyn SimRouter + Send>> = vec![Box::new(LnrouteSim::new(router))];
+    let mut lnroute = LnrouteSim::new(router);
+    lnroute.min_probability = a.min_probability;
+    let mut routers: Vec<Box<dyn SimRouter + Send>> = vec![Box::new(lnroute)];
     if a.compare_ldk {
         routers.push(ldk_router(&g)?);
     }

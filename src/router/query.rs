@@ -149,6 +149,9 @@ pub enum NoRoute {
     FeeBudget,
     CltvBudget,
     HopLimit,
+    /// A route exists but the engine's estimate that it succeeds is below the payer's floor
+    /// (the simulator's `--min-probability`); never returned by [`super::Router::route`] itself.
+    LowProbability,
 }
 
 impl NoRoute {
@@ -160,6 +163,7 @@ impl NoRoute {
             NoRoute::FeeBudget => "fee_budget",
             NoRoute::CltvBudget => "cltv_budget",
             NoRoute::HopLimit => "hop_limit",
+            NoRoute::LowProbability => "low_probability",
         }
     }
 }
