@@ -30,6 +30,7 @@ fn refine_spreads_parts_piled_onto_the_widest_channel_into_the_target() {
         chans.push(free_channel(20 + i as u32, k, 9, 500_000));
     }
     let mut router = Router::new(Arc::new(graph_of(chans)));
+    router.mpp.refine_from_msat = u64::MAX; // greedy unless `refine` is set
     let mut q = Query::new(node_id(0), node_id(9), 1_200_000_000);
     let mut st = SearchState::new();
     let into_target = |a: &Answer| {
@@ -69,6 +70,13 @@ fn refine_spreads_parts_piled_onto_the_widest_channel_into_the_target() {
             // greedy: the first part takes nearly all the wide channel can carry (P ≈ 6e-10)
             assert!(pr > 1000.0 * pg, "P {pg} -> {pr}");
         }
+        // The default engine refines plans from 1M sat on (1.2M sat here) without being told.
+        router.mpp.refine = false;
+        router.mpp.refine_from_msat = lnroute::router::MppParams::default().refine_from_msat;
+        let default = router.route(&q, &mut st);
+        assert_eq!(default.probability, refined.probability);
+        assert_eq!(default.fee_msat, refined.fee_msat);
+        router.mpp.refine_from_msat = u64::MAX;
     }
 }
 
@@ -82,6 +90,7 @@ fn refined_plans_never_score_worse_and_stay_within_spec() {
     let (mut better, mut compared) = (0, 0);
     for seed in 0..150u64 {
         let mut router = Router::new(Arc::new(random_graph(9000 + seed, 30, 110)));
+        router.mpp.refine_from_msat = u64::MAX; // greedy unless `refine` is set
         if seed % 2 == 1 {
             let mut k = LiquidityKnowledge::new(router.graph.half_count());
             for _ in 0..60 {

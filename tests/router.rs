@@ -323,6 +323,7 @@ fn rebalanced_split_evens_out_the_parts() {
     // rebalancing divides it about evenly, which is far likelier to succeed.
     let chans = three_parallel_routes();
     let mut router = Router::new(Arc::new(graph_of(chans)));
+    router.mpp.refine_from_msat = u64::MAX; // the greedy splitter alone
     let q = Query::new(node_id(0), node_id(3), 2_400_000_000);
     let mut st = SearchState::new();
     let greedy = router.route(&q, &mut st);
@@ -354,6 +355,7 @@ fn split_parts_take_the_path_best_for_their_share() {
         chans.push(free_channel(i as u32 + 1, a, b, 10_000_000));
     }
     let mut router = Router::new(Arc::new(graph_of(chans)));
+    router.mpp.refine_from_msat = u64::MAX; // the greedy splitter alone
     let q = Query::new(node_id(0), node_id(9), 8_000_000_000);
     let mut st = SearchState::new();
     let direct_amount = |a: &lnroute::router::Answer| -> u64 {
@@ -396,6 +398,7 @@ fn best_of_levels_never_scores_worse_than_the_first_split() {
     let (mut better, mut compared) = (0, 0);
     for seed in 0..120u64 {
         let mut router = Router::new(Arc::new(random_graph(7000 + seed, 30, 110)));
+        router.mpp.refine_from_msat = u64::MAX; // the greedy splitter alone
         let n = router.graph.node_count() as u32;
         for _ in 0..6 {
             let s = rng.gen_range(0..n);

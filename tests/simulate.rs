@@ -14,7 +14,7 @@ use lnroute::router::{Answer, Hop, LiquidityKnowledge, Part, Query, Router};
 use lnroute::sim::attempt::{send, AttemptResult};
 use lnroute::sim::maxflow::{FlowNet, FlowQuery, FlowScratch};
 use lnroute::sim::oracle::Oracle;
-use lnroute::sim::run::{learn_into, run_payments, LnrouteSim};
+use lnroute::sim::run::{learn_into, run_payments, LargePayments, LnrouteSim};
 use lnroute::types::{ChanIdx, HalfIdx, Scid};
 use rand::{Rng, SeedableRng};
 
@@ -250,14 +250,42 @@ fn attempts_below_the_probability_floor_are_not_sent() {
     let g = common::random_graph(11, 40, 160);
     let qs = lnroute::sim::payments::random_queries(&g, 200, 300_000, 20_000_000, 11);
     let g = Arc::new(g);
-    let run = |floor: f64| {
+    let run = |floor: f64, large: LargePayments| {
         let router = Router::new(g.clone());
         let oracle = Oracle::draw(&router.graph, 11, 0.2);
         let mut sim = LnrouteSim::new(router);
         sim.min_probability = floor;
+        sim.large = large;
         run_payments(&g, &oracle, &qs, 10, &mut sim, &|| {})
     };
-    let all = run(0.0);
+    let none_large = LargePayments {
+        from_msat: u64::MAX,
+        ..LargePayments::default()
+    };
+    // Large payments (the default rules, from 1M sat): at most 4 attempts, none below 1 %.
+    let large = LargePayments::default();
+    let with_large = run(0.0, large);
+    let big = with_large
+        .iter()
+        .zip(&qs)
+        .filter(|(_, q)| q.amount_msat >= large.from_msat)
+        .map(|(r, _)| r)
+        .collect::<Vec<_>>();
+    assert!(big.len() > 50);
+    for r in &big {
+        assert!(r.attempts <= large.max_attempts);
+        assert!(r
+            .trace
+            .iter()
+            .all(|t| t.probability.unwrap() >= large.min_probability));
+    }
+    let all = run(0.0, none_large);
+    assert!(
+        all.iter()
+            .zip(&qs)
+            .any(|(r, q)| q.amount_msat >= large.from_msat && r.attempts > large.max_attempts),
+        "without the large-payment rules some large payment takes more attempts"
+    );
     let floor = 0.05;
     let below = |r: &lnroute::sim::run::PaymentResult| {
         r.trace.iter().any(|t| t.probability.unwrap() < floor)
@@ -268,7 +296,7 @@ fn attempts_below_the_probability_floor_are_not_sent() {
         n_below >= 5,
         "the case needs attempts rated below the floor: {n_below} of {n_tr}"
     );
-    let floored = run(floor);
+    let floored = run(floor, none_large);
     let mut stopped = 0;
     for (i, (a, f)) in all.iter().zip(&floored).enumerate() {
         assert!(

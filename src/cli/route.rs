@@ -51,6 +51,10 @@ pub struct EngineArgs {
     /// parts' loads in place (pays more of the hardest payments, at more attempts each).
     #[arg(long)]
     pub refine_split: bool,
+    /// Refine plans for this amount (sat) or more as a joint flow (as --refine-split); 0
+    /// refines all, as --refine-split does.
+    #[arg(long, default_value_t = MppParams::default().refine_from_msat / 1000)]
+    pub refine_from_sat: u64,
     /// Also build cautious splits for amounts near what the endpoints can carry (pays more of
     /// the hardest payments, at more attempts each).
     #[arg(long)]
@@ -91,6 +95,7 @@ impl EngineArgs {
             part_probability: self.part_probability,
             rebalance: self.rebalance_split,
             refine: self.refine_split,
+            refine_from_msat: self.refine_from_sat.saturating_mul(1000),
             bold_when_tight: !self.cautious_tight_splits,
             ..MppParams::default()
         };

@@ -45,6 +45,15 @@ pub struct SimulateArgs {
     /// this (0 sends every route it finds).
     #[arg(long, default_value_t = run::DEFAULT_MIN_PROBABILITY)]
     pub min_probability: f64,
+    /// lnroute's payer: payments of this amount (sat) or more are large ...
+    #[arg(long, default_value_t = run::LargePayments::default().from_msat / 1000)]
+    pub large_from_sat: u64,
+    /// ... and get at most this many attempts ...
+    #[arg(long, default_value_t = run::LargePayments::default().max_attempts)]
+    pub large_attempts: u32,
+    /// ... none rated less likely than this.
+    #[arg(long, default_value_t = run::LargePayments::default().min_probability)]
+    pub large_min_probability: f64,
     /// Share of halves drawn nearly empty (U[0, capacity/100]).
     #[arg(long, default_value_t = 0.0)]
     pub depleted: f64,
@@ -95,14 +104,14 @@ pub fn run(a: SimulateArgs) -> Result<i32, Failure> {
             "--min-sat must be at least 1 and at most --max-sat",
         ));
     }
-    if a.attempts == 0 || a.max_parts == 0 || a.max_parts > 255 {
+    if a.attempts == 0 || a.large_attempts == 0 || a.max_parts == 0 || a.max_parts > 255 {
         return Err(Failure::bad_input(
-            "--attempts must be at least 1, --max-parts between 1 and 255",
+            "--attempts and --large-attempts must be at least 1, --max-parts between 1 and 255",
         ));
     }
-    if !(0.0..1.0).contains(&a.min_probability) {
+    if !(0.0..1.0).contains(&a.min_probability) || !(0.0..1.0).contains(&a.large_min_probability) {
         return Err(Failure::bad_input(
-            "--min-probability must be at least 0 and below 1",
+            "--min-probability and --large-min-probability must be at least 0 and below 1",
         ));
     }
     if !(0.0..=1.0).contains(&a.depleted) {
@@ -140,6 +149,11 @@ pub fn run(a: SimulateArgs) -> Result<i32, Failure> {
     }
     let mut lnroute = LnrouteSim::new(router);
     lnroute.min_probability = a.min_probability;
+    lnroute.large = run::LargePayments {
+        from_msat: a.large_from_sat.saturating_mul(1000),
+        max_attempts: a.large_attempts,
+        min_probability: a.large_min_probability,
+    };
     let mut routers: Vec<Box<dyn SimRouter + Send>> = vec![Box::new(lnroute)];
     if a.compare_ldk {
         routers.push(ldk_router(&g)?);

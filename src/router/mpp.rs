@@ -27,7 +27,7 @@
 //!    minimise the objective of step 3 ([`super::flow`]).
 //! 3. The single path and the split are compared on the same objective, total fee +
 //!    `risk_unit(amount) × (−ln P(all parts succeed))`, and the lower one wins.
-//! 4. With [`MppParams::refine`], the winner is refined as a joint flow ([`super::flow`]):
+//! 4. With [`MppParams::refine`], or from [`MppParams::refine_from_msat`] (1M sat), the winner is refined as a joint flow ([`super::flow`]):
 //!    amounts rebalanced among its paths, and new paths searched with the other parts' loads
 //!    in place while that lowers the objective.
 //!
@@ -71,13 +71,19 @@ pub struct MppParams {
     /// each, which raises the mean attempts per paid payment above LDK's; on by default for
     /// that reason (benches/README.md "Simulation").
     pub bold_when_tight: bool,
-    /// Refine the chosen plan as a joint flow ([`super::flow::refine`]): amounts rebalanced
-    /// among the paths and new paths searched with the others' loads in place. Off by default
-    /// for the same reason as `rebalance`: in the payment simulation it pays nearly every
-    /// payable payment (1k–1M sat, seeds 1–10: bound − paid 3–8, LDK 26–41) at 2 % less fee,
-    /// but the extra, hardest payments take 3–4 attempts each, so the mean attempts per paid
-    /// payment rise above LDK's on 9 of 10 seeds (benches/README.md "fifth session").
+    /// Refine the chosen plan as a joint flow ([`super::flow::refine`]) whatever the amount:
+    /// amounts rebalanced among the paths and new paths searched with the others' loads in
+    /// place. Off by default below `refine_from_msat` for the same reason as `rebalance`: in the
+    /// payment simulation at 1k–1M sat it pays nearly every payable payment (seeds 1–10:
+    /// bound − paid 3–8, LDK 26–41) at 2 % less fee, but the extra, hardest payments take 3–4
+    /// attempts each, so the mean attempts per paid payment rise above LDK's on 9 of 10 seeds
+    /// (benches/README.md "fifth session").
     pub refine: bool,
+    /// Plans for this amount or more are refined as a joint flow (as `refine`). Default 1M sat:
+    /// at 1M–10M sat the greedy splitter leaves a third of the payable-but-unpaid gap to the
+    /// max-flow bound open on held-out seeds, which the refinement closes (benches/README.md
+    /// "sixth session"); `u64::MAX` never refines.
+    pub refine_from_msat: u64,
 }
 
 impl Default for MppParams {
@@ -92,6 +98,7 @@ impl Default for MppParams {
             best_of_levels: true,
             bold_when_tight: true,
             refine: false,
+            refine_from_msat: 1_000_000_000,
         }
     }
 }
@@ -227,7 +234,7 @@ pub fn plan(ctx: &PlanCtx, st: &mut SearchState) -> Result<Vec<PlannedPart>, Pla
             }
         }
     };
-    if ctx.mpp.refine {
+    if ctx.mpp.refine || ctx.amount_msat >= ctx.mpp.refine_from_msat {
         return Ok(super::flow::refine(ctx, chosen, st, &mut pruned, true));
     }
     Ok(chosen)
