@@ -45,13 +45,14 @@ pub struct SimulateArgs {
     /// this (0 sends every route it finds).
     #[arg(long, default_value_t = run::DEFAULT_MIN_PROBABILITY)]
     pub min_probability: f64,
-    /// lnroute's payer: payments of this amount (sat) or more are large ...
+    /// lnroute's payer treats payments of this amount (sat) or more as large (fewer attempts,
+    /// a higher floor).
     #[arg(long, default_value_t = run::LargePayments::default().from_msat / 1000)]
     pub large_from_sat: u64,
-    /// ... and get at most this many attempts ...
+    /// Most attempts lnroute's payer makes for a large payment.
     #[arg(long, default_value_t = run::LargePayments::default().max_attempts)]
     pub large_attempts: u32,
-    /// ... none rated less likely than this.
+    /// lnroute's payer sends no attempt for a large payment rated less likely than this.
     #[arg(long, default_value_t = run::LargePayments::default().min_probability)]
     pub large_min_probability: f64,
     /// Share of halves drawn nearly empty (U[0, capacity/100]).
