@@ -14,7 +14,7 @@ use lnroute::router::{Answer, Hop, LiquidityKnowledge, Part, Query, Router};
 use lnroute::sim::attempt::{send, AttemptResult};
 use lnroute::sim::maxflow::{FlowNet, FlowQuery, FlowScratch};
 use lnroute::sim::oracle::Oracle;
-use lnroute::sim::run::{learn_into, run_payments, LargePayments, LnrouteSim};
+use lnroute::sim::run::{learn_into, run_payments, LargePayments, LnrouteSim, PaymentResult};
 use lnroute::types::{ChanIdx, HalfIdx, Scid};
 use rand::{Rng, SeedableRng};
 
@@ -287,9 +287,7 @@ fn attempts_below_the_probability_floor_are_not_sent() {
         "without the large-payment rules some large payment takes more attempts"
     );
     let floor = 0.05;
-    let below = |r: &lnroute::sim::run::PaymentResult| {
-        r.trace.iter().any(|t| t.probability.unwrap() < floor)
-    };
+    let below = |r: &PaymentResult| r.trace.iter().any(|t| t.probability.unwrap() < floor);
     let n_below = all.iter().filter(|r| below(r)).count();
     let n_tr: usize = all.iter().map(|r| r.trace.len()).sum();
     assert!(
@@ -309,7 +307,7 @@ fn attempts_below_the_probability_floor_are_not_sent() {
         }
     }
     assert!(stopped > 0, "some payments end early at the floor");
-    let sent = |rs: &[lnroute::sim::run::PaymentResult]| rs.iter().map(|r| r.attempts).sum::<u32>();
+    let sent = |rs: &[PaymentResult]| rs.iter().map(|r| r.attempts).sum::<u32>();
     assert!(sent(&floored) < sent(&all));
 }
 

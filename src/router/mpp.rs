@@ -27,9 +27,10 @@
 //!    minimise the objective of step 3 ([`super::flow`]).
 //! 3. The single path and the split are compared on the same objective, total fee +
 //!    `risk_unit(amount) × (−ln P(all parts succeed))`, and the lower one wins.
-//! 4. With [`MppParams::refine`], or from [`MppParams::refine_from_msat`] (1M sat), the winner is refined as a joint flow ([`super::flow`]):
-//!    amounts rebalanced among its paths, and new paths searched with the other parts' loads
-//!    in place while that lowers the objective.
+//! 4. With [`MppParams::refine`], or from [`MppParams::refine_from_msat`] (1M sat), the
+//!    winner is refined as a joint flow ([`super::flow`]): amounts rebalanced among its
+//!    paths, and new paths searched with the other parts' loads in place while that lowers
+//!    the objective.
 //!
 //! Budgets: the fee budget is shared by all parts (each part's search gets what earlier parts
 //! left); CLTV and hop limits apply per part.

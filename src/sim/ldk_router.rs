@@ -44,7 +44,7 @@ impl SimRouter for LdkSim {
 
     /// `find_route` with the failed channels added to the query's exclusions, which the
     /// adapter hands to LDK as `previously_failed_channels`; `max_path_count` = `max_parts`.
-    fn route(&mut self, q: &Query, _attempt: u32, failed_channels: &[Scid]) -> Answer {
+    fn route(&mut self, q: &Query, failed_channels: &[Scid]) -> Answer {
         let max_paths = q.parts_limit().clamp(1, u8::MAX as u32) as u8;
         if failed_channels.is_empty() {
             return self.inner.route(q, max_paths);

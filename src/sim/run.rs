@@ -19,10 +19,11 @@
 //! lnroute's payer gives up when the best route it has left is all but hopeless: an answer whose
 //! probability is below [`LnrouteSim::min_probability`] (`--min-probability`, default
 //! [`DEFAULT_MIN_PROBABILITY`]) is not sent and ends the payment as `no_route`
-//! (`low_probability`). Over the 28 seeded runs of benches/README (sixth session) a fifth of all
+//! (`low_probability`). Over 28 seeded runs of benches/README (sixth session) 18 % of all
 //! attempts were such (mostly the 3rd to 10th attempt of a payment the max-flow bound says no
-//! router can pay) and none of them paid. Large payments ([`LargePayments`], from 1M sat) get
-//! at most 4 attempts, none below 1 %.
+//! router can pay) and none of them paid. Large payments ([`LargePayments`], from the amount
+//! at which the engine refines plans as joint flows, 1M sat) get at most 4 attempts
+//! ([`SimRouter::attempt_limit`]), none below 1 %.
 
 use std::time::{Duration, Instant};
 
@@ -31,7 +32,7 @@ use super::maxflow::{FlowNet, FlowQuery};
 use super::oracle::Oracle;
 use crate::graph::Graph;
 use crate::router::{
-    Answer, LiquidityKnowledge, NoRoute, Query, Router, SearchState, SharedLiquidity,
+    Answer, LiquidityKnowledge, MppParams, NoRoute, Query, Router, SearchState, SharedLiquidity,
 };
 use crate::types::{NodeId, Scid};
 
@@ -39,10 +40,14 @@ use crate::types::{NodeId, Scid};
 pub trait SimRouter {
     /// Name in reports (`lnroute`, `ldk`).
     fn name(&self) -> &'static str;
-    /// Answers `q` for the payment's `attempt`-th attempt (from 1). `failed_channels` are the
-    /// channels where parts of this payment failed in earlier attempts (routers may exclude
-    /// them, as LDK's ChannelManager does).
-    fn route(&mut self, q: &Query, attempt: u32, failed_channels: &[Scid]) -> Answer;
+    /// Answers `q`. `failed_channels` are the channels where parts of this payment failed in
+    /// earlier attempts (routers may exclude them, as LDK's ChannelManager does).
+    fn route(&mut self, q: &Query, failed_channels: &[Scid]) -> Answer;
+    /// Most attempts this router's payer makes for `q`, below the run's `--attempts`
+    /// (`u32::MAX`: none of its own).
+    fn attempt_limit(&self, _q: &Query) -> u32 {
+        u32::MAX
+    }
     /// Learns from one attempt: `parts` is what happened to each part of `answer`, in order;
     /// `paid` says whether every part reached the target.
     fn learn(&mut self, q: &Query, answer: &Answer, parts: &[PartOutcome], paid: bool);
@@ -143,8 +148,8 @@ pub fn pay(
         trace: Vec::new(),
     };
     let mut failed: Vec<Scid> = Vec::new();
-    for attempt in 1..=max_attempts {
-        let ans = router.route(q, attempt, &failed);
+    for _ in 0..max_attempts.min(router.attempt_limit(q)) {
+        let ans = router.route(q, &failed);
         res.route_us.push(ans.elapsed_us);
         if !ans.is_ok() {
             break;
@@ -195,8 +200,9 @@ pub struct LnrouteSim {
 }
 
 /// lnroute's payer on large payments: from `from_msat` on, at most `max_attempts` attempts and
-/// none rated below `min_probability`. Default: from 1M sat, 4 attempts, 1 %. Large payments
-/// are planned as joint flows ([`crate::router::MppParams::refine_from_msat`]), which pays
+/// none rated below `min_probability`. Default: from where the engine refines plans as joint
+/// flows ([`MppParams::refine_from_msat`], 1M sat), 4 attempts, 1 %. Large payments
+/// are planned as joint flows ([`MppParams::refine_from_msat`]), which pays
 /// nearly every one the max-flow bound can carry, the hardest after many attempts; the payer
 /// trades the last of those for fewer attempts (benches/README.md "sixth session": over 22
 /// seeds at 1M–10M sat, targets missed 10 → 5 of 44).
@@ -210,7 +216,7 @@ pub struct LargePayments {
 impl Default for LargePayments {
     fn default() -> Self {
         LargePayments {
-            from_msat: 1_000_000_000,
+            from_msat: MppParams::default().refine_from_msat,
             max_attempts: 4,
             min_probability: 0.01,
         }
@@ -244,12 +250,8 @@ impl SimRouter for LnrouteSim {
         "lnroute"
     }
 
-    fn route(&mut self, q: &Query, attempt: u32, _failed_channels: &[Scid]) -> Answer {
-        let large = q.amount_msat >= self.large.from_msat;
-        if large && attempt > self.large.max_attempts {
-            return Answer::no_route(q.id.clone(), NoRoute::LowProbability);
-        }
-        let floor = if large {
+    fn route(&mut self, q: &Query, _failed_channels: &[Scid]) -> Answer {
+        let floor = if q.amount_msat >= self.large.from_msat {
             self.min_probability.max(self.large.min_probability)
         } else {
             self.min_probability
@@ -261,6 +263,14 @@ impl SimRouter for LnrouteSim {
             return gave_up;
         }
         ans
+    }
+
+    fn attempt_limit(&self, q: &Query) -> u32 {
+        if q.amount_msat >= self.large.from_msat {
+            self.large.max_attempts
+        } else {
+            u32::MAX
+        }
     }
 
     fn learn(&mut self, _q: &Query, _answer: &Answer, parts: &[PartOutcome], paid: bool) {
