@@ -2,13 +2,17 @@
 """Issue #7's acceptance run, as an outside driver would do it: own oracle, own payments, own check.
 
 usage: tools/outside-driver.py --graph G.lnrg [--lnroute BIN] [--seed S] [--payments N]
-                               [--min-sat A] [--max-sat B] [--dir DIR] [--no-ldk]
+                               [--min-sat A] [--max-sat B] [--depleted F] [--dir DIR]
+                               [--no-ldk]
 
 1. Draws its own hidden liquidity with Python's `random` (seeded by --seed, independent of
    lnroute's own draw): per channel x ~ U[0, capacity] for direction 0, capacity − x for
    direction 1 (SPEC §7's uniform split), written as DIR/L.csv. Capacities come from a
    `--write-liquidity` file of lnroute's own seeded draw, where the two directions of a channel
-   add up to its capacity; channels with only one half in the graph are left out of L.csv
+   add up to its capacity. With --depleted F, each half is then, with probability F, nearly
+   empty instead: U[0, capacity / 100] (SPEC §7's `--depleted`, drawn here, not by lnroute; the
+   run then gets only L.csv, never `--depleted`). Channels with only one half in the graph are
+   left out of L.csv
    (they keep lnroute's seeded draw, which the check below reads back from that run's file).
 2. Draws its own payments: endpoints re-paired at random from a pool of `lnroute queries`
    endpoints (nodes with enabled channels), amounts log-uniform in whole sats over
@@ -19,7 +23,8 @@ usage: tools/outside-driver.py --graph G.lnrg [--lnroute BIN] [--seed S] [--paym
    bookkeeping: parts chain from the payer to the target, each part's last hop carries the part's
    amount, the parts add up to the payment, and per half the parts' amounts sum to no more than
    the half's liquidity in the oracle (direction from the node ids, as in SPEC §1).
-5. Prints issue #7's targets with tools/sim-targets.py (`--big` when A ≥ 1M sat).
+5. Prints issue #7's targets with tools/sim-targets.py (`--big` when A ≥ 1M sat, `--depleted`
+   under --depleted).
 
 Exit code 1 if any paid route does not fit the oracle.
 """
@@ -85,6 +90,8 @@ def main():
     ap.add_argument("--payments", type=int, default=2000)
     ap.add_argument("--min-sat", type=int, default=1000)
     ap.add_argument("--max-sat", type=int, default=1_000_000)
+    ap.add_argument("--depleted", type=float, default=0.0,
+                    help="share of halves drawn nearly empty (U[0, capacity/100])")
     ap.add_argument("--dir", default="outside-run")
     ap.add_argument("--no-ldk", action="store_true")
     a = ap.parse_args()
@@ -104,8 +111,12 @@ def main():
             if d == 0 and (c, 1) in seeded:
                 cap = v + seeded[(c, 1)]
                 x = rng.randint(0, cap)
-                oracle[(c, 0)], oracle[(c, 1)] = x, cap - x
-                f.write(f"{c},0,{x}\n{c},1,{cap - x}\n")
+                pair = [x, cap - x]
+                if a.depleted > 0:
+                    pair = [rng.randint(0, cap // 100) if rng.random() < a.depleted else v
+                            for v in pair]
+                oracle[(c, 0)], oracle[(c, 1)] = pair
+                f.write(f"{c},0,{pair[0]}\n{c},1,{pair[1]}\n")
 
     # 2. our own payments
     run("queries", "--graph", a.graph, "--count", "5000", "--seed", str(a.seed + 7919),
@@ -143,6 +154,8 @@ def main():
     if not a.no_ldk:
         here = os.path.dirname(os.path.abspath(__file__))
         extra = ["--big"] if a.min_sat >= 1_000_000 else []
+        if a.depleted > 0:
+            extra = ["--depleted"]
         subprocess.run([sys.executable, os.path.join(here, "sim-targets.py"), p("P.jsonl"),
                         p("P.json"), *extra], check=True)
     sys.exit(1 if sum(bad.values()) else 0)
