@@ -113,8 +113,8 @@ def main():
                 x = rng.randint(0, cap)
                 pair = [x, cap - x]
                 if a.depleted > 0:
-                    pair = [rng.randint(0, cap // 100) if rng.random() < a.depleted else v
-                            for v in pair]
+                    pair = [rng.randint(0, cap // 100) if rng.random() < a.depleted else h
+                            for h in pair]
                 oracle[(c, 0)], oracle[(c, 1)] = pair
                 f.write(f"{c},0,{pair[0]}\n{c},1,{pair[1]}\n")
 
@@ -153,9 +153,12 @@ def main():
     # 5. the targets
     if not a.no_ldk:
         here = os.path.dirname(os.path.abspath(__file__))
-        extra = ["--big"] if a.min_sat >= 1_000_000 else []
         if a.depleted > 0:
             extra = ["--depleted"]
+        elif a.min_sat >= 1_000_000:
+            extra = ["--big"]
+        else:
+            extra = []
         subprocess.run([sys.executable, os.path.join(here, "sim-targets.py"), p("P.jsonl"),
                         p("P.json"), *extra], check=True)
     sys.exit(1 if sum(bad.values()) else 0)

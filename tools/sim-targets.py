@@ -9,8 +9,8 @@ both paid and paid counts per decade bucket, each target marked met (✔) or mis
 oracle; LDK's results depend only on those, so one `--compare-ldk` run serves many lnroute
 variants run alone). `--big` applies the 1M–10M sat targets instead of the 1k–1M ones,
 `--depleted` the `--depleted 0.3` one (success ≥ LDK's in every bucket; the rest is shown
-unmarked). Buckets are decades of the amount in sat; the top of the range counts in the last
-(SPEC §7), so an amount that is exactly the largest power of ten goes to the decade below.
+unmarked). Buckets are the simulator's own, read from RUN.json (SPEC §7: decades of the amount
+in sat, the top of the range counting in the last).
 """
 import json
 import sys
@@ -30,7 +30,8 @@ def main():
     if len(args) < 2:
         sys.exit(__doc__)
     runs = load(args[0])
-    bound = json.load(open(args[1]))["upper_bound"]["payable"]
+    upper = json.load(open(args[1]))["upper_bound"]
+    bound, edges = upper["payable"], upper["buckets"]
     if "--lnroute" in args:
         runs["lnroute"] = load(args[args.index("--lnroute") + 1])["lnroute"]
     ln, ldk = runs["lnroute"], runs["ldk"]
@@ -39,39 +40,38 @@ def main():
         paid = [r for r in rs.values() if r["paid"]]
         return len(paid), sum(r["attempts"] for r in paid) / max(1, len(paid))
 
+    def bucket_of(sat):
+        last = len(edges) - 1
+        for j, b in enumerate(edges):
+            if b["min_sat"] <= sat < b["max_sat"] or (j == last and sat == b["max_sat"]):
+                return j
+        sys.exit(f"{sat} sat lies outside the buckets of {args[1]}")
+
     (lp, la), (kp, ka) = stats(ln), stats(ldk)
     both = [i for i in ln if ln[i]["paid"] and ldk[i]["paid"]]
     fee = sum(ln[i]["fee_msat"] for i in both) / max(1, sum(ldk[i]["fee_msat"] for i in both))
-    buckets = {}
-    top = max(r["amount_msat"] // 1000 for r in ln.values())
-    top_k = len(str(top)) - 1
+    buckets = [[0, 0] for _ in edges]
     for i, r in ln.items():
-        sat = r["amount_msat"] // 1000
-        k = len(str(sat)) - 1
-        if k == top_k and sat == 10**k and top == sat and k > 0:
-            k -= 1
-        b = buckets.setdefault(k, [0, 0])
+        b = buckets[bucket_of(r["amount_msat"] // 1000)]
         b[0] += r["paid"]
         b[1] += ldk[i]["paid"]
+    per = " · ".join(f"[{e['min_sat']}, {e['max_sat']}) {v[0]}/{v[1]}" for e, v in zip(edges, buckets))
+    depleted = "--depleted" in args
     mark = lambda ok: "✔" if ok else "✘"
     print(f"bound {bound}  lnroute {lp} paid ({la:.4f} attempts)  LDK {kp} paid ({ka:.4f} attempts)")
-    per = " · ".join(f"[{10**k}, {10**(k+1)}) {v[0]}/{v[1]}" for k, v in sorted(buckets.items()))
-    per_ok = mark(all(v[0] >= v[1] for v in buckets.values()))
-    if "--depleted" in args:
+    if depleted:
         print(f"mean attempts (no target here): {la:.4f} vs {ka:.4f}")
-        print(f"payments both paid: {len(both)}, fee ratio lnroute/LDK {fee:.3f} (no target here)")
-        print(f"paid per bucket ≥ LDK's, lnroute/LDK: {per} {per_ok}")
-        return
-    print(f"mean attempts ≤ LDK's: {la:.4f} vs {ka:.4f} {mark(la <= ka)}")
+    else:
+        print(f"mean attempts ≤ LDK's: {la:.4f} vs {ka:.4f} {mark(la <= ka)}")
     print(f"payments both paid: {len(both)}, fee ratio lnroute/LDK {fee:.3f}")
-    if "--big" in args:
+    if "--big" in args and not depleted:
         mid = (kp + bound) / 2
         print(f"success ≥ (LDK + bound)/2: {lp} vs {mid} {mark(lp >= mid)}")
-    else:
+        return
+    if not depleted:
         print(f"bound − paid ≤ half LDK's: {bound - lp} vs {bound - kp} {mark(2 * (bound - lp) <= bound - kp)}")
         print(f"fee on both-paid ≤ 0.85 of LDK's: {fee:.3f} {mark(fee <= 0.85)}")
-        print(f"paid per bucket, lnroute/LDK: {per} {per_ok}")
-
+    print(f"paid per bucket, lnroute/LDK: {per} {mark(all(v[0] >= v[1] for v in buckets))}")
 
 if __name__ == "__main__":
     main()
