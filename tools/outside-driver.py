@@ -95,6 +95,8 @@ def main():
     ap.add_argument("--dir", default="outside-run")
     ap.add_argument("--no-ldk", action="store_true")
     a = ap.parse_args()
+    if not 0.0 <= a.depleted <= 1.0:
+        ap.error(f"--depleted must be a share in [0, 1], got {a.depleted}")
     os.makedirs(a.dir, exist_ok=True)
     p = lambda name: os.path.join(a.dir, name)
     run = lambda *args, **kw: subprocess.run([a.lnroute, *args], check=True, **kw)
