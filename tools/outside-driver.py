@@ -114,7 +114,7 @@ def main():
                 cap = v + seeded[(c, 1)]
                 x = rng.randint(0, cap)
                 pair = [x, cap - x]
-                if a.depleted > 0:
+                if a.depleted > 0:  # only then: runs without it keep the same random stream
                     pair = [rng.randint(0, cap // 100) if rng.random() < a.depleted else h
                             for h in pair]
                 oracle[(c, 0)], oracle[(c, 1)] = pair

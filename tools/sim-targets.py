@@ -56,22 +56,23 @@ def main():
         b[0] += r["paid"]
         b[1] += ldk[i]["paid"]
     per = " · ".join(f"[{e['min_sat']}, {e['max_sat']}) {v[0]}/{v[1]}" for e, v in zip(edges, buckets))
-    depleted = "--depleted" in args
+    mode = "depleted" if "--depleted" in args else "big" if "--big" in args else "common"
     mark = lambda ok: "✔" if ok else "✘"
     print(f"bound {bound}  lnroute {lp} paid ({la:.4f} attempts)  LDK {kp} paid ({ka:.4f} attempts)")
-    if depleted:
+    if mode == "depleted":
         print(f"mean attempts (no target here): {la:.4f} vs {ka:.4f}")
     else:
         print(f"mean attempts ≤ LDK's: {la:.4f} vs {ka:.4f} {mark(la <= ka)}")
     print(f"payments both paid: {len(both)}, fee ratio lnroute/LDK {fee:.3f}")
-    if "--big" in args and not depleted:
+    if mode == "big":
         mid = (kp + bound) / 2
         print(f"success ≥ (LDK + bound)/2: {lp} vs {mid} {mark(lp >= mid)}")
         return
-    if not depleted:
+    if mode == "common":
         print(f"bound − paid ≤ half LDK's: {bound - lp} vs {bound - kp} {mark(2 * (bound - lp) <= bound - kp)}")
         print(f"fee on both-paid ≤ 0.85 of LDK's: {fee:.3f} {mark(fee <= 0.85)}")
     print(f"paid per bucket, lnroute/LDK: {per} {mark(all(v[0] >= v[1] for v in buckets))}")
+
 
 if __name__ == "__main__":
     main()
