@@ -4,8 +4,7 @@
 //!
 //! Storage: a side table keyed by `HalfIdx` holding only the halves we know something about,
 //! plus a bitset over all halves so the search's inner loop can skip unknown halves with one
-//! bit test (a half's bit is set when it or its reverse has an entry, since what the reverse
-//! carried bounds the half from above; see [`LiquidityKnowledge::bounds`]). The table is plain data; share it between threads as [`SharedLiquidity`]
+//! bit test. The table is plain data; share it between threads as [`SharedLiquidity`]
 //! (`Arc<RwLock<…>>`): queries hold the read lock for one query, writers for one update, so
 //! readers never wait long.
 //!
