@@ -120,7 +120,7 @@ impl LiquidityKnowledge {
     fn entry_mut(&mut self, half: u32) -> Option<&mut Entry> {
         // The bit is set for the half and its reverse: what is known of one bounds the other.
         let w = self.known_bits.get_mut((half / 64) as usize)?;
-        *w |= 0b11 << ((half % 64) & !1);
+        *w |= 0b11 << (half % 64 & !1);
         Some(self.entries.entry(half).or_default())
     }
 
@@ -154,7 +154,7 @@ impl LiquidityKnowledge {
             return LiquidityBounds::unknown(capacity_msat);
         }
         let own = self.entries.get(&half);
-        let (min, mut max) = own.map_or((0, capacity_msat), |e| self.decayed(e, capacity_msat));
+        let (mut min, mut max) = own.map_or((0, capacity_msat), |e| self.decayed(e, capacity_msat));
         if let Some(r) = self.entries.get(&(half ^ 1)) {
             let (rmin, _) = self.decayed(r, capacity_msat);
             let cmax = max.min(capacity_msat - rmin);
