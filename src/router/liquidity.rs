@@ -118,53 +118,32 @@ impl LiquidityKnowledge {
     }
 
     fn entry_mut(&mut self, half: u32) -> Option<&mut Entry> {
-        // The bit is set for the half and its reverse: what is known of one bounds the other.
         let w = self.known_bits.get_mut((half / 64) as usize)?;
-        *w |= 0b11 << (half % 64 & !1);
+        *w |= 1 << (half % 64);
         Some(self.entries.entry(half).or_default())
     }
 
-    /// An entry's bounds now, decayed towards `[0, capacity]` (nothing in flight subtracted).
-    #[inline]
-    fn decayed(&self, e: &Entry, capacity_msat: u64) -> (u64, u64) {
-        let min = e.min_msat.min(capacity_msat);
-        let max = e.max_msat.min(capacity_msat);
-        if self.half_life_secs > 0.0 && self.now > e.updated {
-            let f = (-((self.now - e.updated) as f64) / self.half_life_secs).exp2();
-            let min = min as f64 * f;
-            let max = capacity_msat as f64 - (capacity_msat - max) as f64 * f;
-            return (min as u64, (max.ceil() as u64).min(capacity_msat));
-        }
-        (min, max)
-    }
-
-    /// Effective bounds for `half` now: decayed towards `[0, capacity]`, narrowed by what is
-    /// known of the reverse half, less what is in flight on the half.
-    ///
-    /// The two sides of a channel share its capacity (`liquidity + reverse liquidity ≤
-    /// capacity`; less by the reserves and HTLCs in flight), so if the reverse holds at least
-    /// `a`, this half holds at most `capacity − a`. The converse ("the reverse holds at most
-    /// `b`, so this half holds at least `capacity − b`") needs the sum to be exactly the
-    /// capacity, which reserves and depleted channels (SPEC §7 `--depleted`) break, so it is
-    /// not drawn. When the half's own lower bound is above what the reverse implies, the own
-    /// bounds win (an observation contradicts an older one).
+    /// Effective bounds for `half` now: decayed towards `[0, capacity]`, less what is in flight.
     #[inline]
     pub fn bounds(&self, half: u32, capacity_msat: u64) -> LiquidityBounds {
-        if !self.has(half) {
+        let Some(e) = (if self.has(half) {
+            self.entries.get(&half)
+        } else {
+            None
+        }) else {
             return LiquidityBounds::unknown(capacity_msat);
+        };
+        let mut min = e.min_msat.min(capacity_msat) as f64;
+        let mut max = e.max_msat.min(capacity_msat) as f64;
+        if self.half_life_secs > 0.0 && self.now > e.updated {
+            let f = (-((self.now - e.updated) as f64) / self.half_life_secs).exp2();
+            min *= f;
+            max = capacity_msat as f64 - (capacity_msat as f64 - max) * f;
         }
-        let own = self.entries.get(&half);
-        let (mut min, mut max) = own.map_or((0, capacity_msat), |e| self.decayed(e, capacity_msat));
-        if let Some(r) = self.entries.get(&(half ^ 1)) {
-            let (rmin, _) = self.decayed(r, capacity_msat);
-            let cmax = max.min(capacity_msat - rmin);
-            if min <= cmax {
-                max = cmax;
-            }
-        }
-        let in_flight = own.map_or(0, |e| e.in_flight_msat);
-        let min = min.saturating_sub(in_flight);
-        let max = max.saturating_sub(in_flight).max(min);
+        let min = (min as u64).saturating_sub(e.in_flight_msat);
+        let max = (max.ceil() as u64)
+            .saturating_sub(e.in_flight_msat)
+            .max(min);
         LiquidityBounds {
             min_msat: min,
             max_msat: max,
@@ -387,10 +366,10 @@ mod tests {
         let mut k = LiquidityKnowledge::new(4);
         k.half_life_secs = 100.0;
         let cap = 1_000_000;
-        k.record_failure(&[(0, 800_000), (2, 400_001)], 1);
+        k.record_failure(&[(0, 800_000), (1, 400_001)], 1);
         k.now = 100;
         let b0 = k.bounds(0, cap);
-        let b1 = k.bounds(2, cap);
+        let b1 = k.bounds(1, cap);
         assert_eq!(b0.min_msat, 400_000, "one half-life halves the lower bound");
         assert_eq!(
             b1.max_msat, 700_000,
@@ -402,50 +381,5 @@ mod tests {
         assert_eq!(k.bounds(0, cap).max_msat, cap - 10_000);
         k.remove_in_flight(&[(0, 10_000)]);
         assert_eq!(k.bounds(0, cap).max_msat, cap);
-    }
-
-    #[test]
-    fn reverse_half_bounds_each_other() {
-        let mut k = LiquidityKnowledge::new(4);
-        k.half_life_secs = 0.0;
-        let cap = 1_000_000;
-        // half 0 failed at 300k: it holds < 300k; its reverse may hold anything (the sum of
-        // both sides can be below capacity), so nothing is concluded for half 1
-        k.record_failure(&[(0, 300_000)], 0);
-        assert!(
-            k.has(1),
-            "knowing one side marks the other for the bounds lookup"
-        );
-        assert_eq!(k.bounds(1, cap), LiquidityBounds::unknown(cap));
-        // half 1 then carried 800k: half 0 holds at most 200k
-        k.record_success(&[(1, 800_000)], false);
-        assert_eq!(
-            k.bounds(0, cap),
-            LiquidityBounds {
-                min_msat: 0,
-                max_msat: 200_000
-            }
-        );
-        // a contradiction between the sides: the half's own bounds win
-        k.set(
-            0,
-            LiquidityBounds {
-                min_msat: 500_000,
-                max_msat: cap,
-            },
-        );
-        assert_eq!(
-            k.bounds(0, cap),
-            LiquidityBounds {
-                min_msat: 500_000,
-                max_msat: cap
-            }
-        );
-        // in flight on the half is subtracted after the coupling; the reverse's is not
-        k.set(0, LiquidityBounds::unknown(cap));
-        k.add_in_flight(&[(1, 50_000)]);
-        assert_eq!(k.bounds(0, cap).max_msat, 200_000);
-        k.add_in_flight(&[(0, 50_000)]);
-        assert_eq!(k.bounds(0, cap).max_msat, 150_000);
     }
 }
