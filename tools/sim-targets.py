@@ -4,7 +4,9 @@
 usage: tools/sim-targets.py RUN.jsonl RUN.json [--lnroute OTHER.jsonl] [--big | --depleted]
 
 Prints bound, paid and mean attempts of both routers, bound − paid, the fee ratio on payments
-both paid and paid counts per decade bucket, each target marked met (✔) or missed (✘).
+both paid and paid counts per decade bucket, each target marked met (✔) or missed (✘); also,
+unmarked, the mean attempts of both routers on the payments both paid (the target's mean is over
+each router's own paid payments, so a router that pays more hard payments carries their retries).
 `--lnroute OTHER.jsonl` takes lnroute's lines from another run's -o file (same seed, payments and
 oracle; LDK's results depend only on those, so one `--compare-ldk` run serves many lnroute
 variants run alone). `--big` applies the 1M–10M sat targets instead of the 1k–1M ones,
@@ -64,6 +66,10 @@ def main():
     else:
         print(f"mean attempts ≤ LDK's: {la:.4f} vs {ka:.4f} {mark(la <= ka)}")
     print(f"payments both paid: {len(both)}, fee ratio lnroute/LDK {fee:.3f}")
+    if both:
+        lb = sum(ln[i]["attempts"] for i in both) / len(both)
+        kb = sum(ldk[i]["attempts"] for i in both) / len(both)
+        print(f"mean attempts on the payments both paid (no target): {lb:.4f} vs {kb:.4f}")
     if mode == "big":
         mid = (kp + bound) / 2
         print(f"success ≥ (LDK + bound)/2: {lp} vs {mid} {mark(lp >= mid)}")
