@@ -67,8 +67,7 @@ def main():
         print(f"mean attempts ≤ LDK's: {la:.4f} vs {ka:.4f} {mark(la <= ka)}")
     print(f"payments both paid: {len(both)}, fee ratio lnroute/LDK {fee:.3f}")
     if both:
-        lb = sum(ln[i]["attempts"] for i in both) / len(both)
-        kb = sum(ldk[i]["attempts"] for i in both) / len(both)
+        (_, lb), (_, kb) = (stats({i: rs[i] for i in both}) for rs in (ln, ldk))
         print(f"mean attempts on the payments both paid (no target): {lb:.4f} vs {kb:.4f}")
     if mode == "big":
         mid = (kp + bound) / 2
