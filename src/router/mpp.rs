@@ -164,11 +164,10 @@ pub fn plan(ctx: &PlanCtx, st: &mut SearchState) -> Result<Vec<PlannedPart>, Pla
     }
     let budget_before = st.search_budget;
     let single_path = find_path(ctx, ctx.amount_msat, ctx.fee_budget_msat, st, &mut pruned);
-    let whole = WholeSearch {
-        path: single_path.clone(),
-        searches: budget_before - st.search_budget,
-    };
-    let single = single_path.and_then(|p| build_part(ctx, &p, ctx.amount_msat, st));
+    let whole_searches = budget_before - st.search_budget;
+    let single = single_path
+        .as_ref()
+        .and_then(|p| build_part(ctx, p, ctx.amount_msat, st));
     if ctx.max_parts <= 1 {
         return single.map(|p| vec![p]).ok_or(PlanFailure {
             pruned,
@@ -193,7 +192,13 @@ pub fn plan(ctx: &PlanCtx, st: &mut SearchState) -> Result<Vec<PlannedPart>, Pla
     ];
     let tight = ctx.amount_msat > bound / 2;
     let mut best: Option<(f64, Vec<PlannedPart>)> = None;
-    let mut first = FirstPart { path: None, whole };
+    let mut first = FirstPart {
+        path: None,
+        whole: WholeSearch {
+            path: single_path,
+            searches: whole_searches,
+        },
+    };
     let first_level = if tight && ctx.mpp.bold_when_tight {
         2
     } else {
@@ -310,21 +315,17 @@ fn halving_search(
     }
 }
 
-/// The first part's path (`first.path`), searched on the first call of a plan (with nothing
-/// placed: `st`'s used amounts must be clear) and the same at every level after.
+/// The first part's path (`first.path`), searched from `x` on the first call of a plan (with
+/// nothing placed: `st`'s used amounts must be clear) and the same at every level after.
 fn first_path(
     ctx: &PlanCtx,
     first: &mut FirstPart,
+    x: u64,
+    floor: u64,
     st: &mut SearchState,
     pruned: &mut u8,
 ) -> Option<(u64, FoundPath)> {
     if first.path.is_none() {
-        let floor = ctx.amount_msat.div_ceil(ctx.max_parts as u64);
-        let x = ctx
-            .amount_msat
-            .max(floor)
-            .min(endpoint_bound(ctx, st, 1))
-            .max(1);
         let found = halving_search(
             ctx,
             x,
@@ -359,18 +360,18 @@ fn split(
             return None;
         }
         let floor = remaining.div_ceil(parts_left);
+        // Capacity only shrinks as parts are placed, so an amount that found no path will not
+        // find one later: start from the last amount that did. No single path carries more
+        // than the widest residual half out of the source or into the target: start there
+        // rather than with a search that fails across the whole graph.
+        let x = remaining
+            .min(last_ok)
+            .max(floor)
+            .min(endpoint_bound(ctx, st, 1))
+            .max(1);
         let (x, path) = if parts.is_empty() {
-            first_path(ctx, first, st, pruned)?
+            first_path(ctx, first, x, floor, st, pruned)?
         } else {
-            // Capacity only shrinks as parts are placed, so an amount that found no path will
-            // not find one later: start from the last amount that did. No single path carries
-            // more than the widest residual half out of the source or into the target: start
-            // there rather than with a search that fails across the whole graph.
-            let x = remaining
-                .min(last_ok)
-                .max(floor)
-                .min(endpoint_bound(ctx, st, 1))
-                .max(1);
             halving_search(ctx, x, floor, ctx.fee_budget_msat - fees, None, st, pruned)?
         };
         last_ok = x;
