@@ -802,3 +802,77 @@ fn cli_generate_ingest_info() {
         .collect();
     assert!(leftovers.is_empty());
 }
+
+/// Regression: `-o -` used to create a file named `-`; it now means stdout, as `--queries -`
+/// means stdin, for both `lnroute queries` and `lnroute batch`.
+#[test]
+fn dash_output_means_stdout() {
+    let dir = common::tempdir();
+    let store = dir.path().join("net.store");
+    let graph = dir.path().join("net.lnrg");
+    let run = |args: &[&std::ffi::OsStr]| {
+        Command::new(common::bin())
+            .current_dir(dir.path())
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let ok = |out: &std::process::Output| {
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    };
+    ok(&run(&[
+        "generate".as_ref(),
+        "--nodes".as_ref(),
+        "80".as_ref(),
+        "--seed".as_ref(),
+        "2".as_ref(),
+        "-o".as_ref(),
+        store.as_os_str(),
+    ]));
+    ok(&run(&[
+        "ingest".as_ref(),
+        store.as_os_str(),
+        "-o".as_ref(),
+        graph.as_os_str(),
+    ]));
+    let out = run(&[
+        "queries".as_ref(),
+        "--graph".as_ref(),
+        graph.as_os_str(),
+        "--count".as_ref(),
+        "7".as_ref(),
+        "-o".as_ref(),
+        "-".as_ref(),
+    ]);
+    ok(&out);
+    let qs = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(qs.lines().count(), 7, "{qs}");
+    let qpath = dir.path().join("q.jsonl");
+    std::fs::write(&qpath, &qs).unwrap();
+    let out = run(&[
+        "batch".as_ref(),
+        "--graph".as_ref(),
+        graph.as_os_str(),
+        "--queries".as_ref(),
+        qpath.as_os_str(),
+        "--quiet".as_ref(),
+        "-o".as_ref(),
+        "-".as_ref(),
+    ]);
+    ok(&out);
+    let answers: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(answers.len(), 7);
+    assert!(answers.iter().all(|a| a["status"].is_string()));
+    assert!(
+        !dir.path().join("-").exists(),
+        "a file named `-` was written"
+    );
+}

@@ -265,11 +265,13 @@ pub fn run_batch(a: BatchArgs) -> Result<i32, Failure> {
     Ok(0)
 }
 
-/// Writes JSON lines to a file atomically, or to stdout. Returns a note for the summary line.
+/// Writes JSON lines to a file atomically, or to stdout when `path` is `None` or `-` (as
+/// `--queries -` reads stdin). Returns a note for the summary line.
 pub fn write_jsonl<T: serde::Serialize>(
     path: Option<&std::path::Path>,
     items: &[T],
 ) -> Result<String, String> {
+    let path = path.filter(|p| p.as_os_str() != "-");
     let mut buf = Vec::with_capacity(items.len() * 256);
     for it in items {
         serde_json::to_writer(&mut buf, it).map_err(|e| e.to_string())?;
