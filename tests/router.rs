@@ -324,6 +324,7 @@ fn rebalanced_split_evens_out_the_parts() {
     let chans = three_parallel_routes();
     let mut router = Router::new(Arc::new(graph_of(chans)));
     router.mpp.refine_from_msat = u64::MAX; // the greedy splitter alone
+    router.mpp.bold_when_tight = true; // bold shares only, as the comment above says
     let q = Query::new(node_id(0), node_id(3), 2_400_000_000);
     let mut st = SearchState::new();
     let greedy = router.route(&q, &mut st);
@@ -635,18 +636,24 @@ fn tight_multi_path_and_reason_with_htlc_minimums() {
         ));
         i += 2;
     }
-    let router = Router::new(Arc::new(graph_of(chans)));
-    let g = &*router.graph;
+    let mut router = Router::new(Arc::new(graph_of(chans)));
     let mut st = SearchState::new();
     let mut q = Query::new(node_id(0), node_id(3), 340_000_000);
-    let a = router.route(&q, &mut st);
-    check_answer(g, &q, &a).unwrap();
-    assert_eq!(a.status, "ok", "{a:?}");
-    assert!(
-        st.stats.searches < 20,
-        "tight split took {} searches",
-        st.stats.searches
-    );
+    // Bold shares only: few searches. By default cautious splits are built too, within the
+    // query's search budget (6 + 3 × max_parts).
+    for (bold, most) in [(true, 19), (false, 36)] {
+        router.mpp.bold_when_tight = bold;
+        st.stats = Default::default();
+        let a = router.route(&q, &mut st);
+        check_answer(&router.graph, &q, &a).unwrap();
+        assert_eq!(a.status, "ok", "{a:?}");
+        assert!(
+            st.stats.searches <= most,
+            "tight split (bold {bold}) took {} searches",
+            st.stats.searches
+        );
+    }
+    let g = &*router.graph;
     // above one part's htlc maximum on each channel, within their capacity: more parts
     q.amount_msat = 349_000_000;
     let a = router.route(&q, &mut st);
@@ -715,8 +722,8 @@ fn risk_extra_prices_a_part_like_its_payment() {
     assert_eq!(via(extra), wide);
 }
 
-/// A tight amount (more than half of what the source's channels can carry) is split with bold
-/// shares by default: with learned bounds, "all the first path can carry" is just under its
+/// A tight amount (more than half of what the source's channels can carry) split with bold
+/// shares only (`bold_when_tight`, off by default): with learned bounds, "all the first path can carry" is just under its
 /// learned maximum, a part that almost surely fails (the simulation found a payment retried ten
 /// times so). `bold_when_tight = false` also builds cautious splits and keeps the best: the
 /// amount is shared between the two channels, far likelier to arrive.
@@ -749,6 +756,7 @@ fn cautious_tight_splits_avoid_a_part_at_its_learned_maximum() {
     router.knowledge = Some(k.shared());
     let q = Query::new(node_id(0), node_id(9), 271_000_000);
     let mut st = SearchState::new();
+    router.mpp.bold_when_tight = true;
     let bold = router.route(&q, &mut st);
     router.mpp.bold_when_tight = false;
     let cautious = router.route(&q, &mut st);

@@ -55,10 +55,14 @@ pub struct EngineArgs {
     /// refines all, as --refine-split does.
     #[arg(long, default_value_t = MppParams::default().refine_from_msat / 1000)]
     pub refine_from_sat: u64,
-    /// Also build cautious splits for amounts near what the endpoints can carry (pays more of
-    /// the hardest payments, at more attempts each).
-    #[arg(long)]
+    /// Also build cautious splits for amounts near what the endpoints can carry (the default;
+    /// kept so that older command lines still run).
+    #[arg(long, conflicts_with = "bold_tight_splits")]
     pub cautious_tight_splits: bool,
+    /// Split amounts near what the endpoints can carry with bold shares only (each path takes
+    /// what it can carry): fewer searches, fewer of the hardest payments paid.
+    #[arg(long)]
+    pub bold_tight_splits: bool,
 }
 
 impl EngineArgs {
@@ -96,7 +100,7 @@ impl EngineArgs {
             rebalance: self.rebalance_split,
             refine: self.refine_split,
             refine_from_msat: self.refine_from_sat.saturating_mul(1000),
-            bold_when_tight: !self.cautious_tight_splits,
+            bold_when_tight: self.bold_tight_splits,
             ..MppParams::default()
         };
         Ok(r)

@@ -55,6 +55,18 @@ pub struct SimulateArgs {
     /// lnroute's payer sends no attempt for a large payment rated less likely than this.
     #[arg(long, default_value_t = run::LargePayments::default().min_probability)]
     pub large_min_probability: f64,
+    /// lnroute's payer makes at most this many attempts for a payment of
+    /// --healthy-cap-from-sat or more while the run's attempts mostly go through (fewer than
+    /// --healthy-cap-below-failure of them failed); 0: no such cap.
+    #[arg(long, default_value_t = run::HealthyCap::default().max_attempts)]
+    pub healthy_cap_attempts: u32,
+    /// Smallest amount (sat) the healthy-network cap applies to.
+    #[arg(long, default_value_t = run::HealthyCap::default().from_msat / 1000)]
+    pub healthy_cap_from_sat: u64,
+    /// The healthy-network cap applies while fewer than this share of the run's attempts
+    /// failed.
+    #[arg(long, default_value_t = run::HealthyCap::default().below_failure_rate)]
+    pub healthy_cap_below_failure: f64,
     /// Share of halves drawn nearly empty (U[0, capacity/100]).
     #[arg(long, default_value_t = 0.0)]
     pub depleted: f64,
@@ -154,6 +166,12 @@ pub fn run(a: SimulateArgs) -> Result<i32, Failure> {
         from_msat: a.large_from_sat.saturating_mul(1000),
         max_attempts: a.large_attempts,
         min_probability: a.large_min_probability,
+    };
+    lnroute.healthy_cap = run::HealthyCap {
+        from_msat: a.healthy_cap_from_sat.saturating_mul(1000),
+        max_attempts: a.healthy_cap_attempts,
+        below_failure_rate: a.healthy_cap_below_failure,
+        ..run::HealthyCap::default()
     };
     let mut routers: Vec<Box<dyn SimRouter + Send>> = vec![Box::new(lnroute)];
     if a.compare_ldk {

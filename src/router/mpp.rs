@@ -66,11 +66,11 @@ pub struct MppParams {
     /// stop at the first level whose split completes (fewer searches).
     pub best_of_levels: bool,
     /// Amounts above half of what the endpoints can carry are split with bold shares only
-    /// (each path takes what it can carry). Off, cautious splits are built for them too and the
-    /// best kept: in the payment simulation that pays nearly every payable payment at 1M–10M sat
-    /// (seed 2: 59 of 59 instead of 53) but the extra, hardest payments take 3–4 attempts
-    /// each, which raises the mean attempts per paid payment above LDK's; on by default for
-    /// that reason (benches/README.md "Simulation").
+    /// (each path takes what it can carry). Off (the default since the thirteenth session),
+    /// cautious splits are built for them too and the best kept: in the payment simulation that
+    /// pays more of the hardest payments, at more attempts each; together with the payer's
+    /// healthy-network cap on retries (`sim::run::HealthyCap`) it pays more with fewer attempts
+    /// per paid payment than either alone (benches/README.md "thirteenth session").
     pub bold_when_tight: bool,
     /// Refine the chosen plan as a joint flow ([`super::flow::refine`]) whatever the amount:
     /// amounts rebalanced among the paths and new paths searched with the others' loads in
@@ -97,7 +97,7 @@ impl Default for MppParams {
             rebalance: false,
             payment_risk: true,
             best_of_levels: true,
-            bold_when_tight: true,
+            bold_when_tight: false,
             refine: false,
             refine_from_msat: 1_000_000_000,
         }
