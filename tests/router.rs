@@ -723,9 +723,9 @@ fn risk_extra_prices_a_part_like_its_payment() {
 }
 
 /// A tight amount (more than half of what the source's channels can carry) split with bold
-/// shares only (`bold_when_tight`, off by default): with learned bounds, "all the first path can carry" is just under its
-/// learned maximum, a part that almost surely fails (the simulation found a payment retried ten
-/// times so). `bold_when_tight = false` also builds cautious splits and keeps the best: the
+/// shares only (`bold_when_tight`, off by default): with learned bounds, "all the first path
+/// can carry" is just under its learned maximum, a part that almost surely fails (the
+/// simulation found a payment retried ten times so). `bold_when_tight = false` also builds cautious splits and keeps the best: the
 /// amount is shared between the two channels, far likelier to arrive.
 #[test]
 fn cautious_tight_splits_avoid_a_part_at_its_learned_maximum() {
