@@ -225,6 +225,87 @@ fn source_head_start_changes_no_answer() {
     );
 }
 
+/// The planner's shortcuts (a split abandoned once its parts so far score no better than the
+/// best plan in hand; the budget-free search skipped when a forward walk shows the source's
+/// neighbourhood cannot pass the amount on) must not change any answer where the query's
+/// search budget did not run out: same parts, hops, fees, probabilities and no-route reasons
+/// as without them, with learned liquidity, fee, hop and CLTV limits and splits, on random
+/// graphs. (An abandoned split leaves its unused searches to the later ones, so where the
+/// budget binds the plans may differ; both must then still be valid answers.) And they must
+/// save work.
+#[test]
+fn plan_shortcuts_change_no_answer() {
+    use lnroute::router::LiquidityKnowledge;
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(29);
+    let (mut fast, mut plain) = (SearchState::new(), SearchState::new());
+    plain.no_plan_shortcuts = true;
+    let (mut ok, mut compared, mut budget_bound) = (0, 0, 0);
+    for seed in 0..200u64 {
+        let g = random_graph(7000 + seed, 40, 120);
+        let halves = 2 * g.channel_count();
+        let mut router = Router::new(Arc::new(g));
+        if seed % 2 == 0 {
+            let mut k = LiquidityKnowledge::new(halves);
+            for _ in 0..30 {
+                let h = rng.gen_range(0..halves as u32);
+                if rng.gen_bool(0.6) {
+                    k.record_failure(&[(h, rng.gen_range(1_000..2_000_000_000))], 0);
+                } else {
+                    k.record_success(&[(h, rng.gen_range(1_000..2_000_000_000))], false);
+                }
+            }
+            router.knowledge = Some(k.shared());
+        }
+        let g = &*router.graph;
+        let n = g.node_count() as u32;
+        for _ in 0..8 {
+            let s = rng.gen_range(0..n);
+            let t = (s + rng.gen_range(1..n)) % n;
+            let amount = rng.gen_range(1_000..4_000_000_000);
+            let mut q = Query::new(g.node_id(NodeIdx(s)), g.node_id(NodeIdx(t)), amount);
+            q.max_parts = Some(rng.gen_range(1..8));
+            if rng.gen_bool(0.3) {
+                q.max_total_cltv_expiry_delta = Some(rng.gen_range(150..400));
+            }
+            if rng.gen_bool(0.3) {
+                q.max_hops = Some(rng.gen_range(1..5));
+            }
+            if rng.gen_bool(0.3) {
+                q.max_fee_msat = Some(amount / rng.gen_range(200..5_000));
+            }
+            let refused = fast.stats.budget_refused + plain.stats.budget_refused;
+            let mut a = router.route(&q, &mut fast);
+            let mut b = router.route(&q, &mut plain);
+            a.elapsed_us = 0;
+            b.elapsed_us = 0;
+            if fast.stats.budget_refused + plain.stats.budget_refused > refused {
+                check_answer(g, &q, &a).unwrap_or_else(|e| panic!("seed {seed}: {e}\n{q:?}"));
+                check_answer(g, &q, &b).unwrap_or_else(|e| panic!("seed {seed}: {e}\n{q:?}"));
+                budget_bound += 1;
+                continue;
+            }
+            assert_eq!(
+                serde_json::to_string(&a).unwrap(),
+                serde_json::to_string(&b).unwrap(),
+                "seed {seed}: {q:?}"
+            );
+            compared += 1;
+            ok += a.is_ok() as u32;
+        }
+    }
+    assert!(ok > compared / 4, "only {ok}/{compared} routed");
+    assert!(
+        budget_bound < compared / 4,
+        "the budget bound on {budget_bound} queries, {compared} compared"
+    );
+    assert!(
+        fast.stats.settled < plain.stats.settled,
+        "with the shortcuts {} nodes settled, without {}",
+        fast.stats.settled,
+        plain.stats.settled
+    );
+}
+
 /// A source whose channels lead only into a dead end gets `no_path` from the reachability walk,
 /// before any search; a route hint out of the dead end makes the target reachable again.
 #[test]

@@ -343,6 +343,7 @@ pub fn refine(
     if columns {
         for _ in 0..COLUMNS {
             if st.search_budget == 0 {
+                st.stats.budget_refused += 1;
                 break;
             }
             let l = m.loads(&a);

@@ -36,7 +36,9 @@
 //! left); CLTV and hop limits apply per part.
 
 use super::cost::{fee_msat, success_probability, CostParams};
-use super::dijkstra::{bounds_of, edge_view, shortest_path, FoundPath, SearchParams};
+use super::dijkstra::{
+    bounds_of, edge_view, shortest_path, virtual_view, EdgeView, FoundPath, SearchParams,
+};
 use super::liquidity::LiquidityKnowledge;
 use super::overlay::Resolved;
 use super::search::SearchState;
@@ -205,8 +207,19 @@ pub fn plan(ctx: &PlanCtx, st: &mut SearchState) -> Result<Vec<PlannedPart>, Pla
         0
     };
     let levels = &levels[first_level..];
+    // A level cannot be kept once what its parts so far cost (fees and risk only grow with more
+    // parts) reaches the best objective already in hand: it is abandoned there.
+    let single_obj = single
+        .as_ref()
+        .map_or(f64::INFINITY, |s| objective(ctx, std::slice::from_ref(s)));
     for &target in levels {
-        let Some(parts) = level(ctx, target, &mut first, st, &mut pruned) else {
+        let cutoff = if ctx.mpp.rebalance || st.no_plan_shortcuts {
+            // rebalancing can lower a split's objective after it is built
+            f64::INFINITY
+        } else {
+            best.as_ref().map_or(single_obj, |(b, _)| b.min(single_obj))
+        };
+        let Some(parts) = level(ctx, target, cutoff, &mut first, st, &mut pruned) else {
             continue;
         };
         let obj = objective(ctx, &parts);
@@ -242,15 +255,17 @@ pub fn plan(ctx: &PlanCtx, st: &mut SearchState) -> Result<Vec<PlannedPart>, Pla
 }
 
 /// One level of caution: the split (each part at least `part_probability` likely, `0`: bold),
-/// rebalanced with [`MppParams::rebalance`]; `st`'s used amounts are clear afterwards.
+/// rebalanced with [`MppParams::rebalance`]; `st`'s used amounts are clear afterwards. `None`
+/// also when the parts placed reach `cutoff` before the split completes ([`split`]).
 fn level(
     ctx: &PlanCtx,
     part_probability: f64,
+    cutoff: f64,
     first: &mut FirstPart,
     st: &mut SearchState,
     pruned: &mut u8,
 ) -> Option<Vec<PlannedPart>> {
-    let parts = split(ctx, part_probability, first, st, pruned);
+    let parts = split(ctx, part_probability, cutoff, first, st, pruned);
     st.clear_used();
     let parts = parts?;
     Some(if ctx.mpp.rebalance {
@@ -340,9 +355,13 @@ fn first_path(
     first.path.clone().flatten()
 }
 
+/// Builds the split at one level of caution. Gives up (`None`) when the objective of the parts
+/// placed so far is at least `cutoff` with amount still unplaced: every further part only adds
+/// fee and lowers the joint probability, so the finished split could not score below it.
 fn split(
     ctx: &PlanCtx,
     part_probability: f64,
+    cutoff: f64,
     first: &mut FirstPart,
     st: &mut SearchState,
     pruned: &mut u8,
@@ -421,6 +440,9 @@ fn split(
         fees += part.fee_msat;
         remaining -= part.amount_msat;
         parts.push(part);
+        if remaining > 0 && objective(ctx, &parts) >= cutoff {
+            return None;
+        }
     }
     Some(parts)
 }
@@ -510,6 +532,59 @@ fn path_probability(ctx: &PlanCtx, path: &FoundPath, amount: u64, st: &SearchSta
         .product()
 }
 
+/// Halves [`boxed_in`] scans at most before it gives up.
+const BOXED_IN_SCAN_LIMIT: usize = 512;
+
+/// Whether no path can carry `amount` out of the source's neighbourhood: a walk forward from
+/// the source over the halves that could carry it (enabled, not excluded, `htlc_maximum` and
+/// capacity left at least `amount`, known liquidity not below it; fees, budgets, htlc minimums
+/// and probability floors ignored) runs out of nodes without meeting the target. Every half a
+/// search for `amount` may use, with or without budgets, passes these tests (it carries at
+/// least `amount`), so `true` proves that no search for it finds anything. Gives up (`false`)
+/// after [`BOXED_IN_SCAN_LIMIT`] halves. A search that fails settles everything that reaches
+/// the target, often most of the graph, while a source whose neighbours cannot pass the amount
+/// on is found out in a few dozen halves.
+fn boxed_in(ctx: &PlanCtx, amount: u64, st: &mut SearchState) -> bool {
+    let r = ctx.r;
+    let carries = |e: &EdgeView, st: &SearchState| {
+        let used = st.used(e.half);
+        e.htlc_maximum_msat >= amount
+            && used.saturating_add(amount) <= e.capacity_msat
+            && success_probability(bounds_of(ctx.know, e, r.graph_halves), used, amount) > 0.0
+    };
+    let mut scanned = 0usize;
+    st.reach_begin(r.source);
+    while let Some(v) = st.reach_next() {
+        if v == r.target {
+            return false;
+        }
+        if v < r.graph_nodes && !(v == r.source && r.first_hops_only) {
+            for h in ctx.g.out_halves(crate::types::NodeIdx(v)) {
+                scanned += 1;
+                if scanned > BOXED_IN_SCAN_LIMIT {
+                    return false;
+                }
+                if ctx.g.half_enabled(h)
+                    && !r.excluded_chans.contains(h.0 / 2)
+                    && carries(&edge_view(ctx.g, r, h.0), st)
+                {
+                    st.reach_visit(ctx.g.half_ends(h).1 .0);
+                }
+            }
+        }
+        for (i, e) in r.edges.iter().enumerate() {
+            scanned += 1;
+            if scanned > BOXED_IN_SCAN_LIMIT {
+                return false;
+            }
+            if e.from == v && carries(&virtual_view(r, i), st) {
+                st.reach_visit(e.to);
+            }
+        }
+    }
+    true
+}
+
 /// Searches a path for `amount`. When budgets cut labels off, a search with budgets lifted
 /// (fee-only costs) tells whether any path can carry the amount at all: if none can, the amount
 /// is the problem and no more searches are spent; if the cheapest one fits the budgets it is
@@ -540,6 +615,7 @@ pub(crate) fn find_path(
     };
     let mut search = |sp: &SearchParams, st: &mut SearchState| -> Option<FoundPath> {
         if st.search_budget == 0 {
+            st.stats.budget_refused += 1;
             return None;
         }
         st.search_budget -= 1;
@@ -552,6 +628,12 @@ pub(crate) fn find_path(
     }
     if st.pruned == 0 {
         return None; // nothing was cut by a budget: no path carries this amount
+    }
+    if !st.no_plan_shortcuts && boxed_in(ctx, amount, st) {
+        // The search with budgets lifted would find nothing either; it is charged all the same,
+        // so the rest of the plan runs as it would have.
+        st.search_budget = st.search_budget.saturating_sub(1);
+        return None;
     }
     let fee_only = CostParams::fee_only();
     let free = SearchParams {

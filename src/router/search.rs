@@ -55,6 +55,8 @@ pub struct SearchStats {
     pub settled: u64,
     pub relaxed: u64,
     pub pushes: u64,
+    /// Searches the planner wanted but did not run because the query's search budget was spent.
+    pub budget_refused: u64,
 }
 
 /// Reusable memory for searches on graphs of up to `capacity` nodes (grown on demand).
@@ -97,6 +99,10 @@ pub struct SearchState {
     /// that check it changes no answer.
     #[doc(hidden)]
     pub no_head_start: bool,
+    /// Turns the planner's shortcuts off (abandoning a split that can no longer win, skipping a
+    /// search a forward walk proves hopeless): for tests that check they change no answer.
+    #[doc(hidden)]
+    pub no_plan_shortcuts: bool,
     /// Stamps and queue of the per-query reachability check (`Router::cut_off`).
     reach_epoch: u32,
     reach_stamp: Vec<u32>,
