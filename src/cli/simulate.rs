@@ -67,6 +67,10 @@ pub struct SimulateArgs {
     /// failed.
     #[arg(long, default_value_t = run::HealthyCap::default().below_failure_rate)]
     pub healthy_cap_below_failure: f64,
+    /// Below this share of failed attempts the healthy-network cap is --healthy-cap-attempts;
+    /// from it up to --healthy-cap-below-failure, one attempt more.
+    #[arg(long, default_value_t = run::HealthyCap::default().strict_below_failure_rate)]
+    pub healthy_cap_strict_below_failure: f64,
     /// Share of halves drawn nearly empty (U[0, capacity/100]).
     #[arg(long, default_value_t = 0.0)]
     pub depleted: f64,
@@ -170,6 +174,7 @@ pub fn run(a: SimulateArgs) -> Result<i32, Failure> {
     lnroute.healthy_cap = run::HealthyCap {
         from_msat: a.healthy_cap_from_sat.saturating_mul(1000),
         max_attempts: a.healthy_cap_attempts,
+        strict_below_failure_rate: a.healthy_cap_strict_below_failure,
         below_failure_rate: a.healthy_cap_below_failure,
         ..run::HealthyCap::default()
     };
