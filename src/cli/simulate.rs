@@ -57,7 +57,8 @@ pub struct SimulateArgs {
     pub large_min_probability: f64,
     /// lnroute's payer makes at most this many attempts for a payment of
     /// --healthy-cap-from-sat or more while the run's attempts mostly go through (fewer than
-    /// --healthy-cap-below-failure of them failed); 0: no such cap.
+    /// --healthy-cap-strict-below-failure of them failed), one more while fewer than
+    /// --healthy-cap-below-failure failed; 0: no such cap.
     #[arg(long, default_value_t = run::HealthyCap::default().max_attempts)]
     pub healthy_cap_attempts: u32,
     /// Smallest amount (sat) the healthy-network cap applies to.
