@@ -226,7 +226,8 @@ fn source_head_start_changes_no_answer() {
 }
 
 /// The planner's shortcuts (a split abandoned once its parts so far score no better than the
-/// best plan in hand; the budget-free search skipped when a forward walk shows the source's
+/// best plan in hand; a level skipped whose target repeats every share decision of the one
+/// before; the budget-free search skipped when a forward walk shows the source's
 /// neighbourhood cannot pass the amount on) must not change any answer where the query's
 /// search budget did not run out: same parts, hops, fees, probabilities and no-route reasons
 /// as without them, with learned liquidity, fee, hop and CLTV limits and splits, on random

@@ -19,6 +19,8 @@
 //!    no target (each path takes all it can carry, up to its bottleneck), and the best of those
 //!    that complete is kept by the objective of step 3 ([`MppParams::best_of_levels`]); an
 //!    amount above half of what the endpoints can carry at all is only built with no target.
+//!    A level stops as soon as its parts so far score no better than the best plan in hand,
+//!    and a level whose target would repeat every share decision of the one before is skipped.
 //!    Each part's search prices risk at the whole payment's risk price, since a failed part
 //!    fails the payment ([`MppParams::payment_risk`]).
 //!    Each part's search starts at the widest residual half at the source or target (no single
@@ -212,14 +214,26 @@ pub fn plan(ctx: &PlanCtx, st: &mut SearchState) -> Result<Vec<PlannedPart>, Pla
     let single_obj = single
         .as_ref()
         .map_or(f64::INFINITY, |s| objective(ctx, std::slice::from_ref(s)));
+    // The share decisions of the last level built hold for these targets too: a level whose
+    // target is among them would build the same split again, which cannot beat the one in hand.
+    let mut same_as_last: Option<SameFor> = None;
     for &target in levels {
+        if same_as_last.is_some_and(|s| s.contains(target))
+            && !ctx.mpp.rebalance
+            && !st.no_plan_shortcuts
+        {
+            continue;
+        }
         let cutoff = if ctx.mpp.rebalance || st.no_plan_shortcuts {
             // rebalancing can lower a split's objective after it is built
             f64::INFINITY
         } else {
             best.as_ref().map_or(single_obj, |(b, _)| b.min(single_obj))
         };
-        let Some(parts) = level(ctx, target, cutoff, &mut first, st, &mut pruned) else {
+        let mut same = SameFor::ALL;
+        let built = level(ctx, target, cutoff, &mut first, st, &mut pruned, &mut same);
+        same_as_last = Some(same);
+        let Some(parts) = built else {
             continue;
         };
         let obj = objective(ctx, &parts);
@@ -264,8 +278,9 @@ fn level(
     first: &mut FirstPart,
     st: &mut SearchState,
     pruned: &mut u8,
+    same: &mut SameFor,
 ) -> Option<Vec<PlannedPart>> {
-    let parts = split(ctx, part_probability, cutoff, first, st, pruned);
+    let parts = split(ctx, part_probability, cutoff, first, st, pruned, same);
     st.clear_used();
     let parts = parts?;
     Some(if ctx.mpp.rebalance {
@@ -365,6 +380,7 @@ fn split(
     first: &mut FirstPart,
     st: &mut SearchState,
     pruned: &mut u8,
+    same: &mut SameFor,
 ) -> Option<Vec<PlannedPart>> {
     st.clear_used();
     let mut parts: Vec<PlannedPart> = Vec::new();
@@ -399,7 +415,7 @@ fn split(
         let y = if parts_left == 1 {
             x
         } else {
-            best_share(ctx, &path, floor.min(hi), hi, part_probability, st)
+            best_share(ctx, &path, floor.min(hi), hi, part_probability, st, same)
         };
         // A share well below the searched amount was priced on a path chosen for the larger
         // amount (often the one wide channel that can carry it all); search again for the share:
@@ -410,7 +426,7 @@ fn split(
             match find_path(ctx, y, ctx.fee_budget_msat - fees, st, pruned) {
                 Some(p2) => {
                     let hi2 = remaining.min(path_bottleneck(ctx, &p2, st).max(y));
-                    let y2 = best_share(ctx, &p2, floor.min(hi2), hi2, part_probability, st);
+                    let y2 = best_share(ctx, &p2, floor.min(hi2), hi2, part_probability, st, same);
                     let better = y2 > y
                         || (y2 == y
                             && path_probability(ctx, &p2, y, st)
@@ -488,7 +504,26 @@ fn path_bottleneck(ctx: &PlanCtx, path: &FoundPath, st: &SearchState) -> u64 {
         .unwrap_or(0)
 }
 
-/// Largest share in `[lo, hi]` whose success probability on `path` is at least the part target.
+/// The part targets for which every share decision of a split so far comes out the same:
+/// `above < t ≤ up_to` (empty once a share was searched between its bounds).
+#[derive(Clone, Copy, Debug)]
+struct SameFor {
+    above: f64,
+    up_to: f64,
+}
+
+impl SameFor {
+    const ALL: SameFor = SameFor {
+        above: f64::NEG_INFINITY,
+        up_to: f64::INFINITY,
+    };
+    fn contains(&self, t: f64) -> bool {
+        self.above < t && t <= self.up_to
+    }
+}
+
+/// Largest share in `[lo, hi]` whose success probability on `path` is at least the part target;
+/// narrows `same` to the targets that give the same share.
 fn best_share(
     ctx: &PlanCtx,
     path: &FoundPath,
@@ -496,14 +531,23 @@ fn best_share(
     hi: u64,
     target: f64,
     st: &SearchState,
+    same: &mut SameFor,
 ) -> u64 {
     let prob = |y: u64| path_probability(ctx, path, y, st);
-    if prob(hi) >= target {
+    let p_hi = prob(hi);
+    if p_hi >= target {
+        same.up_to = same.up_to.min(p_hi);
         return hi;
     }
-    if prob(lo) < target {
+    let p_lo = prob(lo);
+    if p_lo < target {
+        same.above = same.above.max(p_lo).max(p_hi);
         return lo;
     }
+    *same = SameFor {
+        above: 1.0,
+        up_to: 0.0,
+    };
     let (mut a, mut b) = (lo, hi);
     while b - a > (hi / 256).max(1) {
         let m = a + (b - a) / 2;

@@ -100,7 +100,8 @@ pub struct SearchState {
     #[doc(hidden)]
     pub no_head_start: bool,
     /// Turns the planner's shortcuts off (abandoning a split that can no longer win, skipping a
-    /// search a forward walk proves hopeless): for tests that check they change no answer.
+    /// level that would repeat the last, skipping a search a forward walk proves hopeless): for
+    /// tests that check they change no answer.
     #[doc(hidden)]
     pub no_plan_shortcuts: bool,
     /// Stamps and queue of the per-query reachability check (`Router::cut_off`).
