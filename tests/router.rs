@@ -6,7 +6,7 @@ use std::sync::Arc;
 use lnroute::graph::Graph;
 use lnroute::router::cost::fee_msat;
 use lnroute::router::query::{FirstHop, RouteHintHop};
-use lnroute::router::{CostParams, Query, Router, SearchState};
+use lnroute::router::{CostParams, LiquidityKnowledge, Query, Router, SearchState};
 use lnroute::types::{HalfIdx, NodeIdx};
 use rand::{Rng, SeedableRng};
 
@@ -152,13 +152,32 @@ fn default_engine_answers_satisfy_spec_on_random_graphs() {
     assert!(ok > 300, "only {ok} routes found");
 }
 
+/// Knowledge from `observations` random results on a graph of `halves` halves: each a failure
+/// at the first hop with probability `failure_share`, else a success, at 1k–2M sat.
+fn random_knowledge(
+    rng: &mut impl Rng,
+    halves: usize,
+    observations: usize,
+    failure_share: f64,
+) -> LiquidityKnowledge {
+    let mut k = LiquidityKnowledge::new(halves);
+    for _ in 0..observations {
+        let h = rng.gen_range(0..halves as u32);
+        if rng.gen_bool(failure_share) {
+            k.record_failure(&[(h, rng.gen_range(1_000..2_000_000_000))], 0);
+        } else {
+            k.record_success(&[(h, rng.gen_range(1_000..2_000_000_000))], false);
+        }
+    }
+    k
+}
+
 /// The source head start (an A* potential: the least the source's own hop can cost) and the
 /// pruning it allows must not change any answer of the default, probability-aware cost model:
 /// same parts, hops, fees and probabilities as the plain search, with learned liquidity, hop and
 /// CLTV limits and splits, on random graphs.
 #[test]
 fn source_head_start_changes_no_answer() {
-    use lnroute::router::LiquidityKnowledge;
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(23);
     let (mut fast, mut plain) = (SearchState::new(), SearchState::new());
     plain.no_head_start = true;
@@ -170,16 +189,7 @@ fn source_head_start_changes_no_answer() {
         let mut router = Router::new(Arc::new(g));
         if seed % 2 == 0 {
             // learned bounds on a few halves
-            let mut k = LiquidityKnowledge::new(halves);
-            for _ in 0..20 {
-                let h = rng.gen_range(0..halves as u32);
-                if rng.gen_bool(0.5) {
-                    k.record_failure(&[(h, rng.gen_range(1_000..2_000_000_000))], 0);
-                } else {
-                    k.record_success(&[(h, rng.gen_range(1_000..2_000_000_000))], false);
-                }
-            }
-            router.knowledge = Some(k.shared());
+            router.knowledge = Some(random_knowledge(&mut rng, halves, 20, 0.5).shared());
         }
         let g = &*router.graph;
         let n = g.node_count() as u32;
@@ -236,7 +246,6 @@ fn source_head_start_changes_no_answer() {
 /// save work.
 #[test]
 fn plan_shortcuts_change_no_answer() {
-    use lnroute::router::LiquidityKnowledge;
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(29);
     let (mut fast, mut plain) = (SearchState::new(), SearchState::new());
     plain.no_plan_shortcuts = true;
@@ -246,16 +255,7 @@ fn plan_shortcuts_change_no_answer() {
         let halves = 2 * g.channel_count();
         let mut router = Router::new(Arc::new(g));
         if seed % 2 == 0 {
-            let mut k = LiquidityKnowledge::new(halves);
-            for _ in 0..30 {
-                let h = rng.gen_range(0..halves as u32);
-                if rng.gen_bool(0.6) {
-                    k.record_failure(&[(h, rng.gen_range(1_000..2_000_000_000))], 0);
-                } else {
-                    k.record_success(&[(h, rng.gen_range(1_000..2_000_000_000))], false);
-                }
-            }
-            router.knowledge = Some(k.shared());
+            router.knowledge = Some(random_knowledge(&mut rng, halves, 30, 0.6).shared());
         }
         let g = &*router.graph;
         let n = g.node_count() as u32;

@@ -51,6 +51,28 @@ const REACH_SCAN_LIMIT: usize = 256;
 /// backward search settle everything that reaches the target, several times over (planner and
 /// diagnosis), only to report `no_path`.
 fn cut_off(g: &Graph, r: &Resolved, st: &mut SearchState) -> bool {
+    walk_misses_target(
+        g,
+        r,
+        st,
+        REACH_SCAN_LIMIT,
+        |_, h| g.half_enabled(h),
+        |_, _| true,
+    )
+}
+
+/// A walk forward from `r.source` over the graph halves `half_passes` lets through and the
+/// overlay edges (by index in `r.edges`) `overlay_passes` lets through, both asked with the
+/// state's per-query `used` amounts at hand: `true` when it runs out of nodes without meeting
+/// `r.target`, `false` when it meets it or has scanned `limit` halves and overlay edges.
+pub(crate) fn walk_misses_target(
+    g: &Graph,
+    r: &Resolved,
+    st: &mut SearchState,
+    limit: usize,
+    half_passes: impl Fn(&SearchState, HalfIdx) -> bool,
+    overlay_passes: impl Fn(&SearchState, usize) -> bool,
+) -> bool {
     let mut scanned = 0usize;
     st.reach_begin(r.source);
     while let Some(v) = st.reach_next() {
@@ -60,20 +82,20 @@ fn cut_off(g: &Graph, r: &Resolved, st: &mut SearchState) -> bool {
         if v < r.graph_nodes {
             for h in g.out_halves(crate::types::NodeIdx(v)) {
                 scanned += 1;
-                if scanned > REACH_SCAN_LIMIT {
+                if scanned > limit {
                     return false;
                 }
-                if g.half_enabled(h) {
+                if half_passes(st, h) {
                     st.reach_visit(g.half_ends(h).1 .0);
                 }
             }
         }
-        for e in &r.edges {
+        for (i, e) in r.edges.iter().enumerate() {
             scanned += 1;
-            if scanned > REACH_SCAN_LIMIT {
+            if scanned > limit {
                 return false;
             }
-            if e.from == v {
+            if e.from == v && overlay_passes(st, i) {
                 st.reach_visit(e.to);
             }
         }

@@ -217,18 +217,17 @@ pub fn plan(ctx: &PlanCtx, st: &mut SearchState) -> Result<Vec<PlannedPart>, Pla
     // The share decisions of the last level built hold for these targets too: a level whose
     // target is among them would build the same split again, which cannot beat the one in hand.
     let mut same_as_last: Option<SameFor> = None;
+    // Both shortcuts rest on a split's objective being final once built, which rebalancing
+    // breaks (it can lower the objective afterwards).
+    let shortcuts = !ctx.mpp.rebalance && !st.no_plan_shortcuts;
     for &target in levels {
-        if same_as_last.is_some_and(|s| s.contains(target))
-            && !ctx.mpp.rebalance
-            && !st.no_plan_shortcuts
-        {
+        if shortcuts && same_as_last.is_some_and(|s| s.contains(target)) {
             continue;
         }
-        let cutoff = if ctx.mpp.rebalance || st.no_plan_shortcuts {
-            // rebalancing can lower a split's objective after it is built
-            f64::INFINITY
-        } else {
+        let cutoff = if shortcuts {
             best.as_ref().map_or(single_obj, |(b, _)| b.min(single_obj))
+        } else {
+            f64::INFINITY
         };
         let mut same = SameFor::ALL;
         let built = level(ctx, target, cutoff, &mut first, st, &mut pruned, &mut same);
@@ -590,43 +589,26 @@ const BOXED_IN_SCAN_LIMIT: usize = 512;
 /// on is found out in a few dozen halves.
 fn boxed_in(ctx: &PlanCtx, amount: u64, st: &mut SearchState) -> bool {
     let r = ctx.r;
-    let carries = |e: &EdgeView, st: &SearchState| {
+    let carries = |st: &SearchState, e: &EdgeView| {
         let used = st.used(e.half);
         e.htlc_maximum_msat >= amount
             && used.saturating_add(amount) <= e.capacity_msat
             && success_probability(bounds_of(ctx.know, e, r.graph_halves), used, amount) > 0.0
     };
-    let mut scanned = 0usize;
-    st.reach_begin(r.source);
-    while let Some(v) = st.reach_next() {
-        if v == r.target {
-            return false;
-        }
-        if v < r.graph_nodes && !(v == r.source && r.first_hops_only) {
-            for h in ctx.g.out_halves(crate::types::NodeIdx(v)) {
-                scanned += 1;
-                if scanned > BOXED_IN_SCAN_LIMIT {
-                    return false;
-                }
-                if ctx.g.half_enabled(h)
-                    && !r.excluded_chans.contains(h.0 / 2)
-                    && carries(&edge_view(ctx.g, r, h.0), st)
-                {
-                    st.reach_visit(ctx.g.half_ends(h).1 .0);
-                }
-            }
-        }
-        for (i, e) in r.edges.iter().enumerate() {
-            scanned += 1;
-            if scanned > BOXED_IN_SCAN_LIMIT {
-                return false;
-            }
-            if e.from == v && carries(&virtual_view(r, i), st) {
-                st.reach_visit(e.to);
-            }
-        }
-    }
-    true
+    super::walk_misses_target(
+        ctx.g,
+        r,
+        st,
+        BOXED_IN_SCAN_LIMIT,
+        |st, h| {
+            // with first hops only, the source's public halves are not the search's to use
+            !(r.first_hops_only && ctx.g.half_ends(h).0 .0 == r.source)
+                && ctx.g.half_enabled(h)
+                && !r.excluded_chans.contains(h.0 / 2)
+                && carries(st, &edge_view(ctx.g, r, h.0))
+        },
+        |st, i| carries(st, &virtual_view(r, i)),
+    )
 }
 
 /// Searches a path for `amount`. When budgets cut labels off, a search with budgets lifted
