@@ -72,6 +72,10 @@ pub struct SimulateArgs {
     /// from it up to --healthy-cap-below-failure, one attempt more.
     #[arg(long, default_value_t = run::HealthyCap::default().strict_below_failure_rate)]
     pub healthy_cap_strict_below_failure: f64,
+    /// lnroute learns each half of a channel on its own: what it learns of one direction
+    /// says nothing of the other (by default it does: both share the capacity).
+    #[arg(long)]
+    pub independent_directions: bool,
     /// Share of halves drawn nearly empty (U[0, capacity/100]).
     #[arg(long, default_value_t = 0.0)]
     pub depleted: f64,
@@ -166,6 +170,9 @@ pub fn run(a: SimulateArgs) -> Result<i32, Failure> {
         oracle.write_csv(&g, p).map_err(Failure::bad_input)?;
     }
     let mut lnroute = LnrouteSim::new(router);
+    if let Ok(mut k) = lnroute.knowledge().write() {
+        k.couple_directions = !a.independent_directions;
+    }
     lnroute.min_probability = a.min_probability;
     lnroute.large = run::LargePayments {
         from_msat: a.large_from_sat.saturating_mul(1000),

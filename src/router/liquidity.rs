@@ -2,9 +2,12 @@
 //! learned from payment results, decaying back towards "unknown", with amounts in flight
 //! subtracted.
 //!
-//! Storage: a side table keyed by `HalfIdx` holding only the halves we know something about,
-//! plus a bitset over all halves so the search's inner loop can skip unknown halves with one
-//! bit test. The table is plain data; share it between threads as [`SharedLiquidity`]
+//! Storage: a side table holding both halves' entries of each channel we know something
+//! about (one read gives a half and its reverse, which share the capacity), found through a
+//! dense slot index per channel (4 bytes each, `NO_SLOT` for unknown channels), so known
+//! halves are read without hashing; plus a bitset over all halves (what was observed of each),
+//! small enough to stay in cache, so the search's inner loop skips unknown halves with one bit
+//! test. The table is plain data; share it between threads as [`SharedLiquidity`]
 //! (`Arc<RwLock<…>>`): queries hold the read lock for one query, writers for one update, so
 //! readers never wait long.
 //!
@@ -15,7 +18,6 @@
 //! re-ingested graph keeps them) atomically with a checksum; [`LiquidityKnowledge::load`] refuses
 //! a corrupt or foreign file with a [`LiquidityError`], which callers report and ignore.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
@@ -34,6 +36,13 @@ pub struct Entry {
     pub in_flight_msat: u64,
     /// Clock value (seconds) of the last observation.
     pub updated: u64,
+}
+
+impl Entry {
+    /// Nothing observed: the state of a channel's other half until it is.
+    fn is_blank(&self) -> bool {
+        self.min_msat == 0 && self.max_msat == u64::MAX && self.in_flight_msat == 0
+    }
 }
 
 impl Default for Entry {
@@ -63,24 +72,37 @@ pub enum LiquidityError {
 /// Learned bounds on half liquidity.
 #[derive(Clone, Debug)]
 pub struct LiquidityKnowledge {
+    /// Per half: whether anything was observed of it.
     known_bits: Vec<u64>,
-    entries: HashMap<u32, Entry>,
+    /// Per channel index (`HalfIdx / 2`): its slot in `entries`, or `NO_SLOT`.
+    slots: Vec<u32>,
+    /// Per known channel: its index and the entries of its halves (direction 0, 1).
+    entries: Vec<(u32, [Entry; 2])>,
     /// Bounds relax halfway back to "unknown" every `half_life_secs` (0 = never decay).
     pub half_life_secs: f64,
     /// The clock (seconds) reads decay to; callers move it (the simulator keeps it still).
     pub now: u64,
+    /// Read each half's bounds together with its reverse's: a channel's two directions share
+    /// its capacity, so what one holds the other does not (`[lo, hi]` known of the reverse
+    /// means `[capacity − hi, capacity − lo]` here; LDK's scorer keeps one range per channel
+    /// for the same reason). Where the two contradict (the split is not complementary, e.g. a
+    /// depleted half or reserves), the half's own observations win. On by default.
+    pub couple_directions: bool,
 }
 
 const MAGIC: &[u8; 8] = b"LNRLIQ\x00\x01";
+const NO_SLOT: u32 = u32::MAX;
 
 impl LiquidityKnowledge {
     /// Empty knowledge for a graph with `halves` halves.
     pub fn new(halves: usize) -> Self {
         LiquidityKnowledge {
             known_bits: vec![0; halves.div_ceil(64)],
-            entries: HashMap::new(),
+            slots: vec![NO_SLOT; halves.div_ceil(2)],
+            entries: Vec::new(),
             half_life_secs: 6.0 * 3600.0,
             now: 0,
+            couple_directions: true,
         }
     }
 
@@ -88,23 +110,44 @@ impl LiquidityKnowledge {
         Arc::new(RwLock::new(self))
     }
 
-    /// Whether anything is known of `half` (one bit test; the search's fast path).
+    /// Whether anything is known of `half`, or with `couple_directions` of its reverse (one
+    /// word read; the search's fast path).
     #[inline(always)]
     pub fn has(&self, half: u32) -> bool {
+        // a channel's two halves share a word (2k and 2k + 1)
+        let mask = if self.couple_directions {
+            3 << ((half % 64) & !1)
+        } else {
+            1 << (half % 64)
+        };
         self.known_bits
             .get((half / 64) as usize)
-            .is_some_and(|w| w >> (half % 64) & 1 == 1)
+            .is_some_and(|w| w & mask != 0)
     }
 
+    /// Both entries of `half`'s channel, if it is known.
+    #[inline(always)]
+    fn chan(&self, half: u32) -> Option<&[Entry; 2]> {
+        let s = *self.slots.get((half / 2) as usize)?;
+        self.entries.get(s as usize).map(|(_, es)| es)
+    }
+
+    /// What was observed of `half` itself (`None`: nothing).
     pub fn entry(&self, half: u32) -> Option<&Entry> {
-        self.entries.get(&half)
+        self.chan(half)
+            .map(|c| &c[(half % 2) as usize])
+            .filter(|e| !e.is_blank())
     }
 
+    /// Halves something was observed of.
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.entries
+            .iter()
+            .map(|(_, c)| c.iter().filter(|e| !e.is_blank()).count())
+            .sum()
     }
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.len() == 0
     }
 
     /// Sets bounds directly (tests, imports).
@@ -118,21 +161,51 @@ impl LiquidityKnowledge {
     }
 
     fn entry_mut(&mut self, half: u32) -> Option<&mut Entry> {
-        let w = self.known_bits.get_mut((half / 64) as usize)?;
-        *w |= 1 << (half % 64);
-        Some(self.entries.entry(half).or_default())
+        // both halves of the channel get a slot: the reverse's bounds inform this one's
+        // (`couple_directions`)
+        let slot = self.slots.get_mut((half / 2) as usize)?;
+        if let Some(w) = self.known_bits.get_mut((half / 64) as usize) {
+            *w |= 1 << (half % 64);
+        }
+        if *slot == NO_SLOT {
+            *slot = self.entries.len() as u32;
+            self.entries.push((half / 2, [Entry::default(); 2]));
+        }
+        Some(&mut self.entries[*slot as usize].1[(half % 2) as usize])
     }
 
-    /// Effective bounds for `half` now: decayed towards `[0, capacity]`, less what is in flight.
+    /// Effective bounds for `half` now: decayed towards `[0, capacity]`, narrowed by what is
+    /// known of the reverse half (`couple_directions`), less what is in flight.
     #[inline]
     pub fn bounds(&self, half: u32, capacity_msat: u64) -> LiquidityBounds {
-        let Some(e) = (if self.has(half) {
-            self.entries.get(&half)
-        } else {
-            None
-        }) else {
+        if !self.has(half) {
+            return LiquidityBounds::unknown(capacity_msat);
+        }
+        let Some(chan) = self.chan(half) else {
             return LiquidityBounds::unknown(capacity_msat);
         };
+        let (own, rev) = (&chan[(half % 2) as usize], &chan[((half % 2) ^ 1) as usize]);
+        let (mut min, mut max) = self.decayed(own, capacity_msat);
+        if self.couple_directions && !rev.is_blank() {
+            let (rmin, rmax) = self.decayed(rev, capacity_msat);
+            let (cmin, cmax) = (min.max(capacity_msat - rmax), max.min(capacity_msat - rmin));
+            // a contradiction (the split is not complementary): the half's own observations win
+            if cmin <= cmax {
+                (min, max) = (cmin, cmax);
+            }
+        }
+        let in_flight = own.in_flight_msat;
+        let min = min.saturating_sub(in_flight);
+        let max = max.saturating_sub(in_flight).max(min);
+        LiquidityBounds {
+            min_msat: min,
+            max_msat: max,
+        }
+    }
+
+    /// An entry's own bounds now, decayed, within `[0, capacity]` (`min ≤ max`).
+    #[inline]
+    fn decayed(&self, e: &Entry, capacity_msat: u64) -> (u64, u64) {
         let mut min = e.min_msat.min(capacity_msat) as f64;
         let mut max = e.max_msat.min(capacity_msat) as f64;
         if self.half_life_secs > 0.0 && self.now > e.updated {
@@ -140,14 +213,8 @@ impl LiquidityKnowledge {
             min *= f;
             max = capacity_msat as f64 - (capacity_msat as f64 - max) * f;
         }
-        let min = (min as u64).saturating_sub(e.in_flight_msat);
-        let max = (max.ceil() as u64)
-            .saturating_sub(e.in_flight_msat)
-            .max(min);
-        LiquidityBounds {
-            min_msat: min,
-            max_msat: max,
-        }
+        let max = (max.ceil() as u64).min(capacity_msat);
+        ((min as u64).min(max), max)
     }
 
     /// A payment part went through every hop (`(half, amount)` pairs, payer first). With
@@ -224,7 +291,11 @@ impl LiquidityKnowledge {
     /// Releases amounts marked by [`add_in_flight`](Self::add_in_flight).
     pub fn remove_in_flight(&mut self, hops: &[(u32, u64)]) {
         for &(half, amount) in hops {
-            if let Some(e) = self.entries.get_mut(&half) {
+            let Some(&slot) = self.slots.get((half / 2) as usize) else {
+                continue;
+            };
+            if let Some((_, c)) = self.entries.get_mut(slot as usize) {
+                let e = &mut c[(half % 2) as usize];
                 e.in_flight_msat = e.in_flight_msat.saturating_sub(amount);
             }
         }
@@ -232,17 +303,18 @@ impl LiquidityKnowledge {
 
     /// Writes the knowledge atomically, keyed by `(scid, direction)` of `g`.
     pub fn save(&self, g: &Graph, path: &Path) -> Result<(), LiquidityError> {
-        let mut halves: Vec<_> = self
+        let mut halves: Vec<(u32, &Entry)> = self
             .entries
             .iter()
-            .filter(|(h, _)| (**h as usize) < g.half_count())
+            .flat_map(|(c, es)| [(c * 2, &es[0]), (c * 2 + 1, &es[1])])
+            .filter(|(h, e)| (*h as usize) < g.half_count() && !e.is_blank())
             .collect();
-        halves.sort_by_key(|(h, _)| **h);
+        halves.sort_by_key(|(h, _)| *h);
         let mut out = Vec::with_capacity(16 + halves.len() * 33 + 8);
         out.extend_from_slice(MAGIC);
         out.extend_from_slice(&(halves.len() as u64).to_le_bytes());
         for (h, e) in halves {
-            let half = HalfIdx(*h);
+            let half = HalfIdx(h);
             out.extend_from_slice(&g.scid(half.chan()).0.to_le_bytes());
             out.push(half.direction());
             out.extend_from_slice(&e.min_msat.to_le_bytes());
@@ -365,11 +437,12 @@ mod tests {
     fn decay_and_in_flight() {
         let mut k = LiquidityKnowledge::new(4);
         k.half_life_secs = 100.0;
+        k.couple_directions = false; // the reverse halves' own decay is tested alone
         let cap = 1_000_000;
-        k.record_failure(&[(0, 800_000), (1, 400_001)], 1);
+        k.record_failure(&[(0, 800_000), (2, 400_001)], 1);
         k.now = 100;
         let b0 = k.bounds(0, cap);
-        let b1 = k.bounds(1, cap);
+        let b1 = k.bounds(2, cap);
         assert_eq!(b0.min_msat, 400_000, "one half-life halves the lower bound");
         assert_eq!(
             b1.max_msat, 700_000,
@@ -381,5 +454,64 @@ mod tests {
         assert_eq!(k.bounds(0, cap).max_msat, cap - 10_000);
         k.remove_in_flight(&[(0, 10_000)]);
         assert_eq!(k.bounds(0, cap).max_msat, cap);
+    }
+
+    #[test]
+    fn directions_share_the_capacity() {
+        let cap = 1_000_000;
+        let mut k = LiquidityKnowledge::new(8);
+        k.half_life_secs = 0.0;
+        // half 0 carried 300k and then half 2 refused 700k
+        k.record_failure(&[(0, 300_000), (2, 700_000)], 1);
+        assert!(
+            k.has(1) && k.has(3),
+            "a channel's halves are known together"
+        );
+        // 0 holds at least 300k, so its reverse at most 700k
+        assert_eq!(
+            k.bounds(1, cap),
+            LiquidityBounds {
+                min_msat: 0,
+                max_msat: 700_000
+            }
+        );
+        // 2 holds less than 700k, so its reverse more than 300k
+        assert_eq!(
+            k.bounds(3, cap),
+            LiquidityBounds {
+                min_msat: 300_001,
+                max_msat: cap
+            }
+        );
+        // both directions known: each narrows the other
+        k.observe_at_least(3, 500_000);
+        assert_eq!(
+            k.bounds(2, cap),
+            LiquidityBounds {
+                min_msat: 0,
+                max_msat: 500_000
+            }
+        );
+        // a direct observation that contradicts the reverse's (a depleted half, reserves)
+        // wins: the reverse's bounds are then ignored for this half
+        k.observe_at_least(1, 900_000);
+        assert_eq!(
+            k.bounds(1, cap),
+            LiquidityBounds {
+                min_msat: 900_000,
+                max_msat: cap
+            }
+        );
+        // in flight on the half itself still counts
+        k.add_in_flight(&[(3, 100_000)]);
+        assert_eq!(k.bounds(3, cap).min_msat, 400_000);
+        // off: each half on its own
+        k.couple_directions = false;
+        assert_eq!(k.bounds(2, cap).max_msat, 699_999);
+        assert_eq!(k.bounds(5, cap), LiquidityBounds::unknown(cap));
+        for half in 0..8 {
+            let b = k.bounds(half, cap);
+            assert!(b.min_msat <= b.max_msat && b.max_msat <= cap);
+        }
     }
 }
