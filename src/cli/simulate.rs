@@ -64,6 +64,11 @@ pub struct SimulateArgs {
     /// Smallest amount (sat) the healthy-network cap applies to.
     #[arg(long, default_value_t = run::HealthyCap::default().from_msat / 1000)]
     pub healthy_cap_from_sat: u64,
+    /// Smallest amount (sat) the healthy-network cap applies to while fewer than
+    /// --healthy-cap-strict-below-failure of the run's attempts failed (at most
+    /// --healthy-cap-from-sat).
+    #[arg(long, default_value_t = run::HealthyCap::default().strict_from_msat / 1000)]
+    pub healthy_cap_strict_from_sat: u64,
     /// The healthy-network cap applies while fewer than this share of the run's attempts
     /// failed.
     #[arg(long, default_value_t = run::HealthyCap::default().below_failure_rate)]
@@ -181,6 +186,7 @@ pub fn run(a: SimulateArgs) -> Result<i32, Failure> {
     };
     lnroute.healthy_cap = run::HealthyCap {
         from_msat: a.healthy_cap_from_sat.saturating_mul(1000),
+        strict_from_msat: a.healthy_cap_strict_from_sat.saturating_mul(1000),
         max_attempts: a.healthy_cap_attempts,
         strict_below_failure_rate: a.healthy_cap_strict_below_failure,
         below_failure_rate: a.healthy_cap_below_failure,
