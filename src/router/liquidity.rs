@@ -132,6 +132,14 @@ impl LiquidityKnowledge {
         self.entries.get(s as usize).map(|(_, es)| es)
     }
 
+    /// `half`'s own entry, if its channel is known (without creating one).
+    fn known_entry_mut(&mut self, half: u32) -> Option<&mut Entry> {
+        let s = *self.slots.get((half / 2) as usize)?;
+        self.entries
+            .get_mut(s as usize)
+            .map(|(_, es)| &mut es[(half % 2) as usize])
+    }
+
     /// What was observed of `half` itself (`None`: nothing).
     pub fn entry(&self, half: u32) -> Option<&Entry> {
         self.chan(half)
@@ -291,11 +299,7 @@ impl LiquidityKnowledge {
     /// Releases amounts marked by [`add_in_flight`](Self::add_in_flight).
     pub fn remove_in_flight(&mut self, hops: &[(u32, u64)]) {
         for &(half, amount) in hops {
-            let Some(&slot) = self.slots.get((half / 2) as usize) else {
-                continue;
-            };
-            if let Some((_, c)) = self.entries.get_mut(slot as usize) {
-                let e = &mut c[(half % 2) as usize];
+            if let Some(e) = self.known_entry_mut(half) {
                 e.in_flight_msat = e.in_flight_msat.saturating_sub(amount);
             }
         }
