@@ -305,6 +305,13 @@ fn plan_shortcuts_change_no_answer() {
         fast.stats.settled,
         plain.stats.settled
     );
+    // the source check ran into sources that could not send, and answered those searches
+    assert!(
+        fast.stats.source_stuck > 0 && plain.stats.source_stuck == 0,
+        "source check: {} / {}",
+        fast.stats.source_stuck,
+        plain.stats.source_stuck
+    );
 }
 
 /// A source whose channels lead only into a dead end gets `no_path` from the reachability walk,

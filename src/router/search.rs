@@ -57,6 +57,11 @@ pub struct SearchStats {
     pub pushes: u64,
     /// Searches the planner wanted but did not run because the query's search budget was spent.
     pub budget_refused: u64,
+    /// Searches that found nothing, and the nodes they settled (included in `settled`).
+    pub failed: u64,
+    pub failed_settled: u64,
+    /// Searches answered at once because no half leaving the source can carry the amount.
+    pub source_stuck: u64,
 }
 
 /// Reusable memory for searches on graphs of up to `capacity` nodes (grown on demand).
@@ -100,8 +105,9 @@ pub struct SearchState {
     #[doc(hidden)]
     pub no_head_start: bool,
     /// Turns the planner's shortcuts off (abandoning a split that can no longer win, skipping a
-    /// level that would repeat the last, skipping a search a forward walk proves hopeless): for
-    /// tests that check they change no answer.
+    /// level that would repeat the last, skipping a search a forward walk proves hopeless, or
+    /// one whose source has no half that can carry the amount): for tests that check they
+    /// change no answer.
     #[doc(hidden)]
     pub no_plan_shortcuts: bool,
     /// Stamps and queue of the per-query reachability check (`Router::cut_off`).
