@@ -314,6 +314,52 @@ fn plan_shortcuts_change_no_answer() {
     );
 }
 
+/// Building a split's later levels on a helper thread (`MppParams::parallel_levels`) gives the
+/// same answers as building them on the query's own thread, and does the same work: the two
+/// branches never see each other's results, whichever finishes first.
+#[test]
+fn parallel_levels_change_no_answer() {
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(31);
+    let (mut st_one, mut st_two) = (SearchState::new(), SearchState::new());
+    let (mut compared, mut split) = (0, 0);
+    for seed in 0..120u64 {
+        let g = Arc::new(random_graph(9000 + seed, 40, 120));
+        let halves = 2 * g.channel_count();
+        let mut one = Router::new(g.clone());
+        if seed % 2 == 0 {
+            one.knowledge = Some(random_knowledge(&mut rng, halves, 30, 0.6).shared());
+        }
+        let mut two = Router::new(g.clone());
+        two.knowledge = one.knowledge.clone();
+        two.mpp.parallel_levels = true;
+        let n = g.node_count() as u32;
+        for _ in 0..8 {
+            let s = rng.gen_range(0..n);
+            let t = (s + rng.gen_range(1..n)) % n;
+            let amount = rng.gen_range(1_000_000..4_000_000_000);
+            let mut q = Query::new(g.node_id(NodeIdx(s)), g.node_id(NodeIdx(t)), amount);
+            q.max_parts = Some(rng.gen_range(2..10));
+            if rng.gen_bool(0.3) {
+                q.max_fee_msat = Some(amount / rng.gen_range(200..5_000));
+            }
+            let mut a = one.route(&q, &mut st_one);
+            let mut b = two.route(&q, &mut st_two);
+            a.elapsed_us = 0;
+            b.elapsed_us = 0;
+            assert_eq!(
+                serde_json::to_string(&a).unwrap(),
+                serde_json::to_string(&b).unwrap(),
+                "seed {seed}: {q:?}"
+            );
+            compared += 1;
+            split += (a.parts.len() > 1) as u32;
+        }
+    }
+    assert!(split > compared / 10, "only {split}/{compared} split");
+    assert_eq!(st_one.stats.settled, st_two.stats.settled, "the same work");
+    assert_eq!(st_one.stats.searches, st_two.stats.searches);
+}
+
 /// A source whose channels lead only into a dead end gets `no_path` from the reachability walk,
 /// before any search; a route hint out of the dead end makes the target reachable again.
 #[test]

@@ -41,6 +41,10 @@ pub struct SimulateArgs {
     /// Attempts per payment.
     #[arg(long, default_value_t = 10)]
     pub attempts: u32,
+    /// Build every level of a split on the payment's own thread, instead of the later levels
+    /// on a helper thread beside the first (same answers, slower).
+    #[arg(long)]
+    pub one_thread_per_payment: bool,
     /// lnroute gives up on a payment rather than send an attempt it rates less likely than
     /// this (0 sends every route it finds).
     #[arg(long, default_value_t = run::DEFAULT_MIN_PROBABILITY)]
@@ -144,7 +148,8 @@ pub fn run(a: SimulateArgs) -> Result<i32, Failure> {
     if !(0.0..=1.0).contains(&a.depleted) {
         return Err(Failure::bad_input("--depleted must be between 0 and 1"));
     }
-    let router = a.engine.router()?;
+    let mut router = a.engine.router()?;
+    router.mpp.parallel_levels = !a.one_thread_per_payment;
     let g = router.graph.clone();
     let (queries, buckets) = match (&a.queries, a.payments) {
         (Some(p), _) => {

@@ -21,6 +21,10 @@
 //!    amount above half of what the endpoints can carry at all is only built with no target.
 //!    A level stops as soon as its parts so far score no better than the best plan in hand,
 //!    and a level whose target would repeat every share decision of the one before is skipped.
+//!    The first level is one branch, the later ones another: each starts from the search
+//!    budget left once the first part's path (the same at every level) is found and sees only
+//!    its own results, so the second can run on a helper thread
+//!    ([`MppParams::parallel_levels`]) with the same answer.
 //!    Each part's search prices risk at the whole payment's risk price, since a failed part
 //!    fails the payment ([`MppParams::payment_risk`]).
 //!    Each part's search starts at the widest residual half at the source or target (no single
@@ -89,6 +93,11 @@ pub struct MppParams {
     /// max-flow bound open on held-out seeds, which the refinement closes (benches/README.md
     /// "sixth session"); `u64::MAX` never refines.
     pub refine_from_msat: u64,
+    /// Build a split's later levels of caution on a helper thread beside the first (same
+    /// answers, same work, lower latency; see `two_branches`). Off by default: where queries
+    /// already run in parallel (the server, batch routing) it only adds threads; the
+    /// simulator, whose payments run one after the other, turns it on.
+    pub parallel_levels: bool,
 }
 
 impl Default for MppParams {
@@ -104,6 +113,7 @@ impl Default for MppParams {
             bold_when_tight: false,
             refine: false,
             refine_from_msat: 1_000_000_000,
+            parallel_levels: false,
         }
     }
 }
@@ -195,7 +205,6 @@ pub fn plan(ctx: &PlanCtx, st: &mut SearchState) -> Result<Vec<PlannedPart>, Pla
         0.0,
     ];
     let tight = ctx.amount_msat > bound / 2;
-    let mut best: Option<(f64, Vec<PlannedPart>)> = None;
     let mut first = FirstPart {
         path: None,
         whole: WholeSearch {
@@ -214,35 +223,30 @@ pub fn plan(ctx: &PlanCtx, st: &mut SearchState) -> Result<Vec<PlannedPart>, Pla
     let single_obj = single
         .as_ref()
         .map_or(f64::INFINITY, |s| objective(ctx, std::slice::from_ref(s)));
-    // The share decisions of the last level built hold for these targets too: a level whose
-    // target is among them would build the same split again, which cannot beat the one in hand.
-    let mut same_as_last: Option<SameFor> = None;
     // Both shortcuts rest on a split's objective being final once built, which rebalancing
     // breaks (it can lower the objective afterwards).
     let shortcuts = !ctx.mpp.rebalance && !st.no_plan_shortcuts;
-    for &target in levels {
-        if shortcuts && same_as_last.is_some_and(|s| s.contains(target)) {
-            continue;
-        }
-        let cutoff = if shortcuts {
-            best.as_ref().map_or(single_obj, |(b, _)| b.min(single_obj))
-        } else {
-            f64::INFINITY
-        };
-        let mut same = SameFor::ALL;
-        let built = level(ctx, target, cutoff, &mut first, st, &mut pruned, &mut same);
-        same_as_last = Some(same);
-        let Some(parts) = built else {
-            continue;
-        };
-        let obj = objective(ctx, &parts);
-        if best.as_ref().is_none_or(|(b, _)| obj < *b) {
-            best = Some((obj, parts));
-        }
-        if !ctx.mpp.best_of_levels {
-            break;
-        }
-    }
+    let best = if levels.len() < 2 {
+        build_levels(
+            ctx,
+            levels,
+            single_obj,
+            shortcuts,
+            &mut first,
+            st,
+            &mut pruned,
+        )
+    } else {
+        two_branches(
+            ctx,
+            levels,
+            single_obj,
+            shortcuts,
+            &mut first,
+            st,
+            &mut pruned,
+        )
+    };
     let split = best.map(|(_, parts)| parts);
     let chosen = match (single, split) {
         (None, None) => {
@@ -265,6 +269,130 @@ pub fn plan(ctx: &PlanCtx, st: &mut SearchState) -> Result<Vec<PlannedPart>, Pla
         return Ok(super::flow::refine(ctx, chosen, st, &mut pruned, true));
     }
     Ok(chosen)
+}
+
+/// The levels of a split, one after the other: each is kept if it scores strictly better
+/// than the best before it. With `shortcuts`, a level is abandoned once its parts so far reach
+/// the best objective in hand (`single_obj` or an earlier level's), and a level whose target
+/// would repeat every share decision of the one before is skipped: neither changes the result.
+fn build_levels(
+    ctx: &PlanCtx,
+    levels: &[f64],
+    single_obj: f64,
+    shortcuts: bool,
+    first: &mut FirstPart,
+    st: &mut SearchState,
+    pruned: &mut u8,
+) -> Option<(f64, Vec<PlannedPart>)> {
+    let mut best: Option<(f64, Vec<PlannedPart>)> = None;
+    // The share decisions of the last level built hold for these targets too: a level whose
+    // target is among them would build the same split again, which cannot beat the one in hand.
+    let mut same_as_last: Option<SameFor> = None;
+    for &target in levels {
+        if shortcuts && same_as_last.is_some_and(|s| s.contains(target)) {
+            continue;
+        }
+        let cutoff = if shortcuts {
+            best.as_ref().map_or(single_obj, |(b, _)| b.min(single_obj))
+        } else {
+            f64::INFINITY
+        };
+        let mut same = SameFor::ALL;
+        let built = level(ctx, target, cutoff, first, st, pruned, &mut same);
+        same_as_last = Some(same);
+        let Some(parts) = built else {
+            continue;
+        };
+        let obj = objective(ctx, &parts);
+        if best.as_ref().is_none_or(|(b, _)| obj < *b) {
+            best = Some((obj, parts));
+        }
+        if !ctx.mpp.best_of_levels {
+            break;
+        }
+    }
+    best
+}
+
+/// The most cautious level on one branch, the others ([`build_levels`]) on another, each
+/// starting from the search budget left once the first part's path is found (it is the same at
+/// every level), so neither branch depends on the other: with
+/// [`MppParams::parallel_levels`] the second runs on a helper thread beside the first, with the
+/// same result. The branches' searches together are charged to the budget afterwards. Of the
+/// two results the second is kept only if it scores strictly better (the order of levels).
+fn two_branches(
+    ctx: &PlanCtx,
+    levels: &[f64],
+    single_obj: f64,
+    shortcuts: bool,
+    first: &mut FirstPart,
+    st: &mut SearchState,
+    pruned: &mut u8,
+) -> Option<(f64, Vec<PlannedPart>)> {
+    let (head, rest) = levels.split_at(1);
+    let (x, floor) = first_search_amount(ctx, st);
+    first_path(ctx, first, x, floor, st, pruned)?;
+    if !ctx.mpp.best_of_levels {
+        // the first level that completes is kept: nothing to run beside it
+        return build_levels(ctx, levels, single_obj, shortcuts, first, st, pruned);
+    }
+    let budget = st.search_budget;
+    let (a, b, used_b) = if ctx.mpp.parallel_levels {
+        let mut aux = st.take_aux(ctx.r);
+        let mut first_b = first.clone();
+        let mut pruned_b = 0u8;
+        let settled_b = aux.stats;
+        let (a, b) = std::thread::scope(|s| {
+            let h = s.spawn(|| {
+                build_levels(
+                    ctx,
+                    rest,
+                    single_obj,
+                    shortcuts,
+                    &mut first_b,
+                    &mut aux,
+                    &mut pruned_b,
+                )
+            });
+            let a = build_levels(ctx, head, single_obj, shortcuts, first, st, pruned);
+            let b = match h.join() {
+                Ok(b) => b,
+                Err(p) => std::panic::resume_unwind(p),
+            };
+            (a, b)
+        });
+        *pruned |= pruned_b;
+        st.stats.add_since(&aux.stats, &settled_b);
+        let used_b = budget.saturating_sub(aux.search_budget);
+        st.give_aux(aux);
+        (a, b, used_b)
+    } else {
+        let a = build_levels(ctx, head, single_obj, shortcuts, first, st, pruned);
+        let after_a = st.search_budget;
+        st.search_budget = budget;
+        let b = build_levels(ctx, rest, single_obj, shortcuts, first, st, pruned);
+        let used_b = budget.saturating_sub(st.search_budget);
+        st.search_budget = after_a;
+        (a, b, used_b)
+    };
+    st.search_budget = st.search_budget.saturating_sub(used_b);
+    match (a, b) {
+        (Some(a), Some(b)) => Some(if b.0 < a.0 { b } else { a }),
+        (a, b) => a.or(b),
+    }
+}
+
+/// The amount the first part of a split is searched for, and the fair share below which it is
+/// not halved (as [`split`] computes them with nothing placed).
+fn first_search_amount(ctx: &PlanCtx, st: &mut SearchState) -> (u64, u64) {
+    st.clear_used();
+    let floor = ctx.amount_msat.div_ceil(ctx.max_parts as u64);
+    let x = ctx
+        .amount_msat
+        .max(floor)
+        .min(endpoint_bound(ctx, st, 1))
+        .max(1);
+    (x, floor)
 }
 
 /// One level of caution: the split (each part at least `part_probability` likely, `0`: bold),
@@ -299,6 +427,7 @@ pub fn objective(ctx: &PlanCtx, parts: &[PlannedPart]) -> f64 {
 
 /// The first part's path of a split: searched with nothing else placed and the whole fee budget,
 /// so it is the same at every level of caution (`None` inside: no path even for a fair share).
+#[derive(Clone)]
 struct FirstPart {
     path: Option<Option<(u64, FoundPath)>>,
     whole: WholeSearch,
@@ -310,6 +439,7 @@ struct FirstPart {
 /// be, so every later search sees the same budget and the plan is the same as with the repeated
 /// search (one search fewer per split: about 8 % of the simulator's time at 1k–1M sat);
 /// nothing found is not searched again and not charged.
+#[derive(Clone)]
 struct WholeSearch {
     path: Option<FoundPath>,
     /// Searches it took from the budget.

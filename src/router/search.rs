@@ -114,15 +114,51 @@ pub struct SearchState {
     reach_epoch: u32,
     reach_stamp: Vec<u32>,
     reach_queue: Vec<u32>,
+    /// A second state for searches the planner runs on a helper thread
+    /// ([`super::MppParams::parallel_levels`]); allocated on first use and kept.
+    aux: Option<Box<SearchState>>,
 }
 
 pub const PRUNED_FEE: u8 = 1;
 pub const PRUNED_CLTV: u8 = 2;
 pub const PRUNED_HOPS: u8 = 4;
 
+impl SearchStats {
+    /// Adds what `now` counted since `before` (the same counters, read earlier).
+    pub fn add_since(&mut self, now: &SearchStats, before: &SearchStats) {
+        self.searches += now.searches - before.searches;
+        self.settled += now.settled - before.settled;
+        self.relaxed += now.relaxed - before.relaxed;
+        self.pushes += now.pushes - before.pushes;
+        self.budget_refused += now.budget_refused - before.budget_refused;
+        self.failed += now.failed - before.failed;
+        self.failed_settled += now.failed_settled - before.failed_settled;
+        self.source_stuck += now.source_stuck - before.source_stuck;
+    }
+}
+
 impl SearchState {
     pub fn new() -> SearchState {
         SearchState::default()
+    }
+
+    /// The helper state, ready for searches in the current query of `r`: the same overlay
+    /// marks, flags and search budget, and no amounts used. Give it back with
+    /// [`SearchState::give_aux`].
+    pub(crate) fn take_aux(&mut self, r: &super::overlay::Resolved) -> Box<SearchState> {
+        let mut aux = self.aux.take().unwrap_or_default();
+        aux.begin_query(r.node_count(), r.half_count());
+        for e in &r.edges {
+            aux.mark_overlay(e.to);
+        }
+        aux.no_head_start = self.no_head_start;
+        aux.no_plan_shortcuts = self.no_plan_shortcuts;
+        aux.search_budget = self.search_budget;
+        aux
+    }
+
+    pub(crate) fn give_aux(&mut self, aux: Box<SearchState>) {
+        self.aux = Some(aux);
     }
 
     /// Prepares for a query on `nodes` nodes and `halves` half ids (including virtual ones).
