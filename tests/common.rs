@@ -51,8 +51,22 @@ pub fn tempdir() -> tempfile::TempDir {
 
 use lnroute::gossip::{ChannelRecord, GossipSet, HalfRecord};
 use lnroute::graph::{builder, Graph};
-use lnroute::types::{NodeId, Scid};
+use lnroute::router::Query;
+use lnroute::types::{NodeId, NodeIdx, Scid};
 use rand::{Rng, SeedableRng};
+
+/// A query between two distinct random nodes of `g` (source first, then target, then the
+/// amount, drawn from `amounts_msat`, in that order from `rng`).
+pub fn random_query(rng: &mut impl Rng, g: &Graph, amounts_msat: std::ops::Range<u64>) -> Query {
+    let n = g.node_count() as u32;
+    let s = rng.gen_range(0..n);
+    let t = (s + rng.gen_range(1..n)) % n;
+    Query::new(
+        g.node_id(NodeIdx(s)),
+        g.node_id(NodeIdx(t)),
+        rng.gen_range(amounts_msat),
+    )
+}
 
 /// A deterministic fake node id for index `i` (valid prefix, distinct per `i`).
 pub fn node_id(i: u32) -> NodeId {

@@ -4,10 +4,9 @@ use std::sync::Arc;
 
 use lnroute::router::cost::LiquidityBounds;
 use lnroute::router::{Answer, CostParams, LiquidityKnowledge, Query, Router, SearchState};
-use lnroute::types::NodeIdx;
 use rand::{Rng, SeedableRng};
 
-use crate::common::{free_channel, graph_of, node_id, random_graph};
+use crate::common::{free_channel, graph_of, node_id, random_graph, random_query};
 use crate::spec_check::check_answer;
 
 /// The plan objective: fee + risk price × (−ln P).
@@ -108,16 +107,9 @@ fn refined_plans_never_score_worse_and_stay_within_spec() {
             }
             router.knowledge = Some(k.shared());
         }
-        let n = router.graph.node_count() as u32;
         for _ in 0..6 {
-            let s = rng.gen_range(0..n);
-            let t = (s + rng.gen_range(1..n)) % n;
             let g = &*router.graph;
-            let mut q = Query::new(
-                g.node_id(NodeIdx(s)),
-                g.node_id(NodeIdx(t)),
-                rng.gen_range(100_000_000..6_000_000_000),
-            );
+            let mut q = random_query(&mut rng, g, 100_000_000..6_000_000_000);
             q.max_parts = Some(rng.gen_range(2..9));
             if rng.gen_bool(0.2) {
                 q.max_fee_msat = Some(rng.gen_range(0..2_000_000));

@@ -10,7 +10,7 @@ use lnroute::router::{CostParams, LiquidityKnowledge, Query, Router, SearchState
 use lnroute::types::{HalfIdx, NodeIdx};
 use rand::{Rng, SeedableRng};
 
-use crate::common::{channel, free_channel, graph_of, node_id, policy, random_graph};
+use crate::common::{channel, free_channel, graph_of, node_id, policy, random_graph, random_query};
 use crate::spec_check::check_answer;
 
 /// Exhaustive reference: the minimum fee over all simple paths source → target that can carry
@@ -126,15 +126,8 @@ fn default_engine_answers_satisfy_spec_on_random_graphs() {
         let g = random_graph(1000 + seed, 30, 90);
         let router = Router::new(Arc::new(g));
         let g = &*router.graph;
-        let n = g.node_count() as u32;
         for _ in 0..5 {
-            let s = rng.gen_range(0..n);
-            let t = (s + rng.gen_range(1..n)) % n;
-            let mut q = Query::new(
-                g.node_id(NodeIdx(s)),
-                g.node_id(NodeIdx(t)),
-                rng.gen_range(1_000..4_000_000_000),
-            );
+            let mut q = random_query(&mut rng, g, 1_000..4_000_000_000);
             if rng.gen_bool(0.3) {
                 q.max_parts = Some(rng.gen_range(1..6));
             }
@@ -192,15 +185,8 @@ fn source_head_start_changes_no_answer() {
             router.knowledge = Some(random_knowledge(&mut rng, halves, 20, 0.5).shared());
         }
         let g = &*router.graph;
-        let n = g.node_count() as u32;
         for _ in 0..8 {
-            let s = rng.gen_range(0..n);
-            let t = (s + rng.gen_range(1..n)) % n;
-            let mut q = Query::new(
-                g.node_id(NodeIdx(s)),
-                g.node_id(NodeIdx(t)),
-                rng.gen_range(1_000..3_000_000_000),
-            );
+            let mut q = random_query(&mut rng, g, 1_000..3_000_000_000);
             q.max_parts = Some(if rng.gen_bool(0.5) {
                 1
             } else {
@@ -258,12 +244,9 @@ fn plan_shortcuts_change_no_answer() {
             router.knowledge = Some(random_knowledge(&mut rng, halves, 30, 0.6).shared());
         }
         let g = &*router.graph;
-        let n = g.node_count() as u32;
         for _ in 0..8 {
-            let s = rng.gen_range(0..n);
-            let t = (s + rng.gen_range(1..n)) % n;
-            let amount = rng.gen_range(1_000..4_000_000_000);
-            let mut q = Query::new(g.node_id(NodeIdx(s)), g.node_id(NodeIdx(t)), amount);
+            let mut q = random_query(&mut rng, g, 1_000..4_000_000_000);
+            let amount = q.amount_msat;
             q.max_parts = Some(rng.gen_range(1..8));
             if rng.gen_bool(0.3) {
                 q.max_total_cltv_expiry_delta = Some(rng.gen_range(150..400));
@@ -332,12 +315,9 @@ fn parallel_levels_change_no_answer() {
         let mut two = Router::new(g.clone());
         two.knowledge = one.knowledge.clone();
         two.mpp.parallel_levels = true;
-        let n = g.node_count() as u32;
         for _ in 0..8 {
-            let s = rng.gen_range(0..n);
-            let t = (s + rng.gen_range(1..n)) % n;
-            let amount = rng.gen_range(1_000_000..4_000_000_000);
-            let mut q = Query::new(g.node_id(NodeIdx(s)), g.node_id(NodeIdx(t)), amount);
+            let mut q = random_query(&mut rng, &g, 1_000_000..4_000_000_000);
+            let amount = q.amount_msat;
             q.max_parts = Some(rng.gen_range(2..10));
             if rng.gen_bool(0.3) {
                 q.max_fee_msat = Some(amount / rng.gen_range(200..5_000));
@@ -535,16 +515,9 @@ fn best_of_levels_never_scores_worse_than_the_first_split() {
     for seed in 0..120u64 {
         let mut router = Router::new(Arc::new(random_graph(7000 + seed, 30, 110)));
         router.mpp.refine_from_msat = u64::MAX; // the greedy splitter alone
-        let n = router.graph.node_count() as u32;
         for _ in 0..6 {
-            let s = rng.gen_range(0..n);
-            let t = (s + rng.gen_range(1..n)) % n;
             let g = &*router.graph;
-            let mut q = Query::new(
-                g.node_id(NodeIdx(s)),
-                g.node_id(NodeIdx(t)),
-                rng.gen_range(100_000_000..6_000_000_000),
-            );
+            let mut q = random_query(&mut rng, g, 100_000_000..6_000_000_000);
             q.max_parts = Some(rng.gen_range(2..8));
             let objective = |a: &lnroute::router::Answer, cost: &CostParams| -> f64 {
                 a.fee_msat.unwrap() as f64

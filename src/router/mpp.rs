@@ -226,27 +226,15 @@ pub fn plan(ctx: &PlanCtx, st: &mut SearchState) -> Result<Vec<PlannedPart>, Pla
     // Both shortcuts rest on a split's objective being final once built, which rebalancing
     // breaks (it can lower the objective afterwards).
     let shortcuts = !ctx.mpp.rebalance && !st.no_plan_shortcuts;
-    let best = if levels.len() < 2 {
-        build_levels(
-            ctx,
-            levels,
-            single_obj,
-            shortcuts,
-            &mut first,
-            st,
-            &mut pruned,
-        )
-    } else {
-        two_branches(
-            ctx,
-            levels,
-            single_obj,
-            shortcuts,
-            &mut first,
-            st,
-            &mut pruned,
-        )
-    };
+    let best = two_branches(
+        ctx,
+        levels,
+        single_obj,
+        shortcuts,
+        &mut first,
+        st,
+        &mut pruned,
+    );
     let split = best.map(|(_, parts)| parts);
     let chosen = match (single, split) {
         (None, None) => {
@@ -314,7 +302,8 @@ fn build_levels(
     best
 }
 
-/// The most cautious level on one branch, the others ([`build_levels`]) on another, each
+/// The levels of a split ([`build_levels`]); with more than one (and
+/// [`MppParams::best_of_levels`]), the most cautious level on one branch, the others on another, each
 /// starting from the search budget left once the first part's path is found (it is the same at
 /// every level), so neither branch depends on the other: with
 /// [`MppParams::parallel_levels`] the second runs on a helper thread beside the first, with the
@@ -329,19 +318,19 @@ fn two_branches(
     st: &mut SearchState,
     pruned: &mut u8,
 ) -> Option<(f64, Vec<PlannedPart>)> {
-    let (head, rest) = levels.split_at(1);
-    let (x, floor) = first_search_amount(ctx, st);
-    first_path(ctx, first, x, floor, st, pruned)?;
-    if !ctx.mpp.best_of_levels {
-        // the first level that completes is kept: nothing to run beside it
+    let (head, rest) = levels.split_at(1.min(levels.len()));
+    if rest.is_empty() || !ctx.mpp.best_of_levels {
+        // one level, or the first that completes is kept: nothing to run beside it
         return build_levels(ctx, levels, single_obj, shortcuts, first, st, pruned);
     }
+    let (x, floor) = first_search_amount(ctx, st);
+    first_path(ctx, first, x, floor, st, pruned)?;
     let budget = st.search_budget;
     let (a, b, used_b) = if ctx.mpp.parallel_levels {
         let mut aux = st.take_aux(ctx.r);
         let mut first_b = first.clone();
         let mut pruned_b = 0u8;
-        let settled_b = aux.stats;
+        let stats_before_b = aux.stats;
         let (a, b) = std::thread::scope(|s| {
             let h = s.spawn(|| {
                 build_levels(
@@ -362,7 +351,7 @@ fn two_branches(
             (a, b)
         });
         *pruned |= pruned_b;
-        st.stats.add_since(&aux.stats, &settled_b);
+        st.stats.add_since(&aux.stats, &stats_before_b);
         let used_b = budget.saturating_sub(aux.search_budget);
         st.give_aux(aux);
         (a, b, used_b)
@@ -387,12 +376,29 @@ fn two_branches(
 fn first_search_amount(ctx: &PlanCtx, st: &mut SearchState) -> (u64, u64) {
     st.clear_used();
     let floor = ctx.amount_msat.div_ceil(ctx.max_parts as u64);
-    let x = ctx
-        .amount_msat
+    (
+        part_search_amount(ctx, st, ctx.amount_msat, u64::MAX, floor),
+        floor,
+    )
+}
+
+/// The amount a split's next part is searched for, with `remaining` to place, `last_ok` the last
+/// amount that found a path and `floor` the fair share. Capacity only shrinks as parts are placed,
+/// so an amount that found no path will not find one later: start from the last amount that did.
+/// No single path carries more than the widest residual half out of the source or into the
+/// target: start there rather than with a search that fails across the whole graph.
+fn part_search_amount(
+    ctx: &PlanCtx,
+    st: &SearchState,
+    remaining: u64,
+    last_ok: u64,
+    floor: u64,
+) -> u64 {
+    remaining
+        .min(last_ok)
         .max(floor)
         .min(endpoint_bound(ctx, st, 1))
-        .max(1);
-    (x, floor)
+        .max(1)
 }
 
 /// One level of caution: the split (each part at least `part_probability` likely, `0`: bold),
@@ -524,15 +530,7 @@ fn split(
             return None;
         }
         let floor = remaining.div_ceil(parts_left);
-        // Capacity only shrinks as parts are placed, so an amount that found no path will not
-        // find one later: start from the last amount that did. No single path carries more
-        // than the widest residual half out of the source or into the target: start there
-        // rather than with a search that fails across the whole graph.
-        let x = remaining
-            .min(last_ok)
-            .max(floor)
-            .min(endpoint_bound(ctx, st, 1))
-            .max(1);
+        let x = part_search_amount(ctx, st, remaining, last_ok, floor);
         let (x, path) = if parts.is_empty() {
             first_path(ctx, first, x, floor, st, pruned)?
         } else {
